@@ -1,0 +1,46 @@
+"""Visit a teacher space and extract what is on it, as a plain-data SpaceSnapshot."""
+
+from __future__ import annotations
+
+from ._browser import BrowserSession, chromium_path
+from ._crawl import CrawlOptions, crawl_space
+from ._exceptions import RubricError, SpacebotError, StoreError, TargetError
+from ._model import (
+    Album,
+    Article,
+    CrawlInfo,
+    Module,
+    OutboundLink,
+    Profile,
+    Resource,
+    SpaceSnapshot,
+    Target,
+    Video,
+    VideoProbe,
+    Visibility,
+)
+from ._urls import check_target_url
+
+__all__ = [
+    "Album",
+    "Article",
+    "BrowserSession",
+    "CrawlInfo",
+    "CrawlOptions",
+    "Module",
+    "OutboundLink",
+    "Profile",
+    "Resource",
+    "RubricError",
+    "SpaceSnapshot",
+    "SpacebotError",
+    "StoreError",
+    "Target",
+    "TargetError",
+    "Video",
+    "VideoProbe",
+    "Visibility",
+    "check_target_url",
+    "chromium_path",
+    "crawl_space",
+]

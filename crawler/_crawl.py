@@ -1,0 +1,324 @@
+"""Visit one space and build its :class:`SpaceSnapshot`.
+
+home page ─► adapter completes it (AJAX fragments over HTTP, or the browser)
+          ─► wall? (login, friends-only, private, missing) ─► snapshot with the status
+          ─► profile, modules ─► full listings (pagination / 加载更多, bounded)
+          ─► detail pages of video resources ─► videos ─► outbound links
+Every failure becomes a crawl status with a Chinese message; nothing here raises for a
+space that cannot be read.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from urllib.parse import parse_qsl, urlsplit
+
+from ._browser import BrowserSession
+from ._dom import absolute, clean_text, host_of, parse_html
+from ._fetch import FetchError, HttpFetcher, Page
+from ._model import (
+    Album,
+    Article,
+    CrawlInfo,
+    OutboundLink,
+    Profile,
+    Resource,
+    SpaceSnapshot,
+    Target,
+    Video,
+    Visibility,
+)
+from ._modules import ModuleBox, find_modules
+from ._pages import detect_wall, find_video_urls, is_official, pagination_links
+from ._profile import extract_profile, name_from_heading
+from ._records import Record, find_records, label_category
+from ._vocab import FORMAT_CATEGORY, LISTING_WORDS, TITLE_KEYWORDS, VIDEO_EXTENSIONS
+from .adapters import PlatformAdapter, pick_adapter
+
+__all__ = ["CrawlContext", "CrawlOptions", "crawl_space"]
+
+logger = logging.getLogger("spacebot.crawler")
+CHINA_TZ = timezone(timedelta(hours=8))
+_DECISIVE_FORMATS = {"ppt", "pptx", "pps", "ppsx", "key", "swf", "mp3", "wav", "wma", "m4a", "aac",
+                     "jpg", "jpeg", "png", "gif", "bmp"}
+_STYLE_RE = re.compile(r"<style[^>]*>(.*?)</style>", re.IGNORECASE | re.DOTALL)
+
+
+@dataclass(frozen=True)
+class CrawlOptions:
+    timeout: float = 10.0  # per request
+    total_timeout: float = 120.0  # per space
+    max_listing_pages: int = 60  # per listing
+    max_detail_pages: int = 80
+    concurrency: int = 4  # requests at once within one space
+    official_domains: tuple[str, ...] = ()
+    generic_only: bool = False  # skip platform adapters (measures the generic extractor)
+
+
+@dataclass
+class CrawlContext:
+    """What one visit shares: the clients, the page budget and the pages seen."""
+
+    options: CrawlOptions
+    fetcher: HttpFetcher
+    browser: BrowserSession
+    pages: list[Page] = field(default_factory=list)
+    vias: set[str] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        self._slots = asyncio.Semaphore(self.options.concurrency)
+
+    async def fetch(self, url: str, *, fragment: bool = False) -> Page:
+        async with self._slots:
+            page = await self.fetcher.get(url)
+        self.vias.add("http")
+        if not fragment:
+            self.pages.append(page)
+        return page
+
+    async def render(self, url: str, *, load_more: bool = False) -> Page:
+        async with self._slots:
+            page = await self.browser.render(url, load_more=load_more)
+        self.vias.add("browser")
+        self.pages.append(page)
+        return page
+
+
+def _now() -> str:
+    return datetime.now(CHINA_TZ).isoformat(timespec="seconds")
+
+
+async def crawl_space(
+    target: Target,
+    options: CrawlOptions | None = None,
+    *,
+    browser: BrowserSession | None = None,
+) -> SpaceSnapshot:
+    """Crawl one space; always returns a snapshot (failures are its crawl status)."""
+    options = options or CrawlOptions()
+    own_browser = browser is None
+    session = browser or BrowserSession(timeout=max(options.timeout, 10.0))
+    ctx = CrawlContext(options, HttpFetcher(timeout=options.timeout), session)
+    started = _now()
+    try:
+        return await asyncio.wait_for(_crawl(ctx, target, started), options.total_timeout)
+    except asyncio.TimeoutError:
+        return _failed(ctx, target, started, "error",
+                       f"检查超时：{options.total_timeout:g} 秒内未能读完该空间（页面过多或服务器过慢）")
+    except FetchError as exc:
+        return _failed(ctx, target, started, exc.kind, str(exc))
+    except Exception as exc:  # a page that breaks an extractor must not stop a sweep
+        logger.exception("crawl of %s failed", target.url)
+        return _failed(ctx, target, started, "error", f"检查时出现内部错误（{exc.__class__.__name__}: {exc}），请把该网址报告给开发者")
+    finally:
+        await ctx.fetcher.aclose()
+        if own_browser:
+            await session.aclose()
+
+
+def _failed(ctx: CrawlContext, target: Target, started: str, status: str, message: str,
+            platform: str = "unknown", visibility: Visibility | None = None,
+            profile: Profile | None = None, final_url: str | None = None) -> SpaceSnapshot:
+    return SpaceSnapshot(
+        target=target,
+        crawl=CrawlInfo(final_url=final_url or target.url, platform=platform, status=status, error=message,
+                        pages=len(ctx.pages), via=_via(ctx), started_at=started, finished_at=_now()),
+        visibility=visibility or Visibility("unknown", message),
+        profile=profile or Profile(),
+    )
+
+
+def _via(ctx: CrawlContext) -> str:
+    if ctx.vias == {"http", "browser"}:
+        return "mixed"
+    return next(iter(ctx.vias), "http")
+
+
+async def _crawl(ctx: CrawlContext, target: Target, started: str) -> SpaceSnapshot:
+    first = await ctx.fetch(target.url)
+    adapter = pick_adapter(target.url, first, generic_only=ctx.options.generic_only)
+    home = first
+    if first.status < 400:
+        home = await adapter.complete_home(ctx, first)
+        if home is not first and home.via == "http":
+            # The adapter filled the page itself: read links from the completed page.
+            ctx.pages[ctx.pages.index(first)] = home
+    soup = parse_html(home.html)
+    modules = find_modules(soup, home.final_url)
+    wall = detect_wall(soup, home.status, home.final_url, has_content=len(modules) >= 2)
+    if wall is not None and wall.status != "ok":
+        return _failed(ctx, target, started, wall.status, wall.evidence, adapter.name,
+                       Visibility(wall.visibility, wall.evidence), final_url=home.final_url)
+    if wall is not None:  # friends-only / private: the crawl worked, the content is hidden
+        profile = Profile(name=name_from_heading(soup))
+        snapshot = _failed(ctx, target, started, "ok", None, adapter.name,  # type: ignore[arg-type]
+                           Visibility(wall.visibility, wall.evidence), profile, home.final_url)
+        return snapshot
+    if home.status >= 400:
+        status = "blocked" if home.status in (403, 429) else "error"
+        return _failed(ctx, target, started, status, f"平台返回 HTTP {home.status}：{home.final_url}",
+                       adapter.name, final_url=home.final_url)
+
+    raw_styles = _STYLE_RE.findall(home.html)
+    profile = extract_profile(soup, raw_styles, home.final_url)
+    listings = await asyncio.gather(*(
+        _crawl_listing(ctx, adapter, kind, home, soup, modules) for kind in ("resources", "articles", "albums")
+    ))
+    resources = _dedupe([_resource(r) for r in listings[0]])
+    articles = _dedupe([_article(r) for r in listings[1]])
+    albums = _dedupe([Album(name=r.title, url=r.url, photos=r.photos) for r in listings[2]])
+    videos = await _find_videos(ctx, adapter, resources)
+    outbound = _outbound_links(ctx, home.final_url)
+    visible = Visibility("everyone", f"未登录访问即可看到空间主页内容（{len(modules)} 个模块）")
+    from ._model import Module
+
+    return SpaceSnapshot(
+        target=target,
+        crawl=CrawlInfo(final_url=home.final_url, platform=adapter.name, status="ok", error=None,
+                        pages=len(ctx.pages), via=_via(ctx), started_at=started, finished_at=_now()),
+        visibility=visible,
+        profile=profile,
+        modules=tuple(Module(m.name, m.kind, m.url, m.items) for m in modules),
+        resources=tuple(resources),
+        articles=tuple(articles),
+        albums=tuple(albums),
+        videos=tuple(videos),
+        outbound_links=tuple(outbound),
+    )
+
+
+def _listing_url(kind: str, home: Page, soup: object, modules: list[ModuleBox]) -> str | None:
+    for module in modules:
+        if module.kind == "builtin" and module.type == kind and module.url:
+            return module.url
+    words = LISTING_WORDS[kind]
+    for a in soup.find_all("a"):  # type: ignore[attr-defined]
+        text = re.sub(r"[\s(（]*\d+[)）]?$", "", clean_text(a))
+        url = absolute(home.final_url, a.get("href"))
+        if text in words and url and host_of(url) == host_of(home.final_url) and url != home.final_url:
+            return url
+    return None
+
+
+def _same_listing(url: str, first: str) -> bool:
+    a, b = urlsplit(url), urlsplit(first)
+    if a.hostname != b.hostname or re.sub(r"\d+", "", a.path) != re.sub(r"\d+", "", b.path):
+        return False
+    fixed_a = {(k, v) for k, v in parse_qsl(a.query) if not v.isdigit()}
+    fixed_b = {(k, v) for k, v in parse_qsl(b.query) if not v.isdigit()}
+    return fixed_a == fixed_b
+
+
+async def _crawl_listing(ctx: CrawlContext, adapter: PlatformAdapter, kind: str, home: Page,
+                         soup: object, modules: list[ModuleBox]) -> list[Record]:
+    start = adapter.listing_url(kind, home, soup, modules) or _listing_url(kind, home, soup, modules)  # type: ignore[arg-type]
+    if start is None:
+        # No full listing: take what the module box on the home page shows.
+        box = next((m for m in modules if m.type == kind), None)
+        return find_records(parse_html(str(box.element)), home.final_url) if box else []
+    records: list[Record] = []
+    queue, seen = [start], {start}
+    pages = 0
+    while queue and pages < ctx.options.max_listing_pages:
+        url = queue.pop(0)
+        if adapter.always_browser:
+            page = await ctx.render(url, load_more=True)
+        else:
+            page = await ctx.fetch(url)
+            if page.status < 400 and adapter.listing_needs_browser(page):
+                page = await ctx.render(url, load_more=True)
+        if page.status >= 400:
+            continue
+        pages += 1
+        page_soup = parse_html(page.html)
+        records.extend(find_records(page_soup, page.final_url))
+        for link in pagination_links(page_soup, page.final_url):
+            if link not in seen and _same_listing(link, start):
+                seen.add(link)
+                queue.append(link)
+    return records
+
+
+def _category(record: Record) -> str:
+    label = label_category(record.labels)
+    if label:
+        return label
+    if record.format in _DECISIVE_FORMATS:
+        return FORMAT_CATEGORY[record.format]
+    for category, words in TITLE_KEYWORDS:
+        if any(w in record.title for w in words):
+            return category
+    if record.format in FORMAT_CATEGORY:
+        return FORMAT_CATEGORY[record.format]
+    return "other"
+
+
+def _resource(r: Record) -> Resource:
+    return Resource(title=r.title, url=r.url, category=_category(r), original=r.original, published=r.date,
+                    visibility=r.visibility, format=r.format, size_bytes=r.size_bytes)
+
+
+def _article(r: Record) -> Article:
+    category = next((lab for lab in r.labels if not lab.isdigit()), None)
+    return Article(title=r.title, url=r.url, original=r.original, published=r.date, category=category)
+
+
+def _dedupe(items: list) -> list:  # type: ignore[type-arg]
+    seen: set[str] = set()
+    out = []
+    for item in items:
+        key = item.url or item.title if hasattr(item, "url") else item.title
+        if key not in seen:
+            seen.add(key)
+            out.append(item)
+    return out
+
+
+async def _find_videos(ctx: CrawlContext, adapter: PlatformAdapter, resources: list[Resource]) -> list[Video]:
+    videos: dict[str, Video] = {}
+    for page in list(ctx.pages):  # videos shown on the home page or in listings
+        for url in find_video_urls(parse_html(page.html), page.html, page.final_url, "\n".join(page.json_bodies)):
+            videos.setdefault(url, Video(url=url, page_url=page.final_url, title=None))
+    wanted = [r for r in resources
+              if r.category in ("microlecture", "lesson_video") or (r.format or "") in VIDEO_EXTENSIONS]
+    wanted = wanted[: ctx.options.max_detail_pages]
+
+    async def visit(resource: Resource) -> list[Video]:
+        try:
+            if adapter.always_browser:
+                page = await ctx.render(resource.url)
+            else:
+                page = await ctx.fetch(resource.url)
+                if page.status < 400 and adapter.detail_needs_browser(page):
+                    page = await ctx.render(resource.url)
+        except FetchError:
+            return []
+        if page.status >= 400:
+            return []
+        urls = find_video_urls(parse_html(page.html), page.html, page.final_url, "\n".join(page.json_bodies))
+        return [Video(url=u, page_url=resource.url, title=resource.title) for u in urls]
+
+    for found in await asyncio.gather(*(visit(r) for r in wanted)):
+        for video in found:
+            videos.setdefault(video.url, video)
+    return list(videos.values())
+
+
+def _outbound_links(ctx: CrawlContext, space_url: str) -> list[OutboundLink]:
+    space_host = host_of(space_url)
+    links: dict[str, OutboundLink] = {}
+    for page in ctx.pages:
+        soup = parse_html(page.html)
+        for a in soup.find_all("a"):
+            url = absolute(page.final_url, a.get("href"))
+            if not url or host_of(url) == space_host or url in links:
+                continue
+            host = host_of(url)
+            links[url] = OutboundLink(url=url, text=clean_text(a) or (a.get("title") or ""), domain=host,
+                                      official=is_official(url, space_host, ctx.options.official_domains),
+                                      page_url=page.final_url)
+    return list(links.values())

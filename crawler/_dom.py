@@ -1,0 +1,106 @@
+"""Small DOM helpers shared by the extractors (BeautifulSoup, html.parser)."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urljoin, urlsplit
+
+from bs4 import BeautifulSoup, Tag
+
+__all__ = [
+    "CHROME_TOKENS",
+    "absolute",
+    "attr_tokens",
+    "clean_text",
+    "host_of",
+    "in_chrome",
+    "parse_html",
+    "registrable_domain",
+]
+
+# Page chrome: navigation, headers, footers, pagers. Records and modules are never here.
+CHROME_TOKENS = ("nav", "menu", "topbar", "footer", "foot", "breadcrumb", "pager", "pagination", "pages")
+_SPACE_RE = re.compile(r"\s+")
+_TOKEN_SPLIT = re.compile(r"[^a-z0-9\u4e00-\u9fff]+")
+
+
+def parse_html(html: str) -> BeautifulSoup:
+    soup = BeautifulSoup(html, "html.parser")
+    for tag in soup(["script", "style", "noscript", "template"]):
+        tag.extract()
+    return soup
+
+
+def clean_text(node: Tag | str | None) -> str:
+    if node is None:
+        return ""
+    text = node if isinstance(node, str) else node.get_text(" ")
+    return _SPACE_RE.sub(" ", text).strip()
+
+
+def attr_tokens(tag: Tag, names: tuple[str, ...] = ("class", "id")) -> list[str]:
+    """Lower-case tokens of a tag's class/id (and given attributes), split at dashes etc."""
+    tokens: list[str] = []
+    for name in names:
+        value = tag.get(name)
+        if value is None:
+            continue
+        values = value if isinstance(value, list) else [str(value)]
+        for item in values:
+            low = item.lower()
+            tokens.append(low)
+            tokens.extend(t for t in _TOKEN_SPLIT.split(low) if t)
+    return tokens
+
+
+def data_attr_tokens(tag: Tag) -> list[str]:
+    names = tuple(k for k in tag.attrs if k.startswith("data-"))
+    tokens = attr_tokens(tag, ("class", "id", *names))
+    tokens.extend(n.lower() for n in names)
+    tokens.extend(t for n in names for t in _TOKEN_SPLIT.split(n.lower()) if t)
+    return tokens
+
+
+def _is_chrome(tag: Tag) -> bool:
+    if tag.name in ("nav", "footer"):
+        return True
+    for token in attr_tokens(tag):
+        if token in CHROME_TOKENS or token.endswith(("nav", "menu", "footer", "pager", "pagination")):
+            return True
+    return False
+
+
+def in_chrome(tag: Tag) -> bool:
+    """True when the tag sits in navigation, a footer or a pager."""
+    node: Tag | None = tag
+    while node is not None and node.name not in ("body", "[document]"):
+        if _is_chrome(node):
+            return True
+        node = node.parent
+    return False
+
+
+def absolute(base: str, href: str | None) -> str | None:
+    if not href:
+        return None
+    href = href.strip()
+    if not href or href.startswith(("#", "javascript:", "mailto:", "tel:", "data:")):
+        return None
+    url = urljoin(base, href)
+    return url.split("#", 1)[0] if urlsplit(url).scheme in ("http", "https") else None
+
+
+def host_of(url: str) -> str:
+    return (urlsplit(url).hostname or "").lower()
+
+
+_SECOND_LEVEL = ("com.cn", "net.cn", "org.cn", "gov.cn", "edu.cn", "ac.cn")
+
+
+def registrable_domain(host: str) -> str:
+    """``www.wuhaneduyun.cn`` → ``wuhaneduyun.cn``; ``a.b.edu.cn`` → ``b.edu.cn``; IPs as they are."""
+    if not host or host.replace(".", "").isdigit() or ":" in host:
+        return host
+    labels = host.split(".")
+    keep = 3 if ".".join(labels[-2:]) in _SECOND_LEVEL else 2
+    return ".".join(labels[-keep:])

@@ -1,0 +1,108 @@
+"""Plain HTTP fetching (httpx) with timeouts, a size cap and charset detection.
+
+Chinese platforms serve GBK as often as UTF-8, and not always with a header, so the
+charset comes from the header, then the ``<meta>``, then a strict UTF-8 try, then GB18030.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import httpx
+
+__all__ = ["FetchError", "HttpFetcher", "Page", "USER_AGENT", "decode_html"]
+
+USER_AGENT = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Safari/537.36 spacebot/0.1"
+MAX_PAGE_BYTES = 8 * 1024 * 1024
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([a-zA-Z0-9_\-]+)""", re.IGNORECASE)
+
+
+@dataclass
+class Page:
+    """One fetched or rendered page."""
+
+    url: str
+    final_url: str
+    status: int
+    html: str
+    via: str  # http | browser
+    json_bodies: list[str] = field(default_factory=list)  # API answers the browser saw
+
+
+class FetchError(Exception):
+    """A page could not be fetched; ``kind`` is a crawl status (unreachable, error)."""
+
+    def __init__(self, kind: str, message: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+
+
+def decode_html(body: bytes, header_charset: str | None) -> str:
+    candidates = []
+    if header_charset:
+        candidates.append(header_charset)
+    meta = _META_CHARSET.search(body[:4096])
+    if meta:
+        candidates.append(meta.group(1).decode("ascii", "replace"))
+    for charset in candidates:
+        name = charset.lower()
+        if name in ("gbk", "gb2312", "gb_2312-80"):
+            name = "gb18030"  # a superset: real GBK pages contain GB18030-only characters
+        try:
+            return body.decode(name)
+        except (LookupError, UnicodeDecodeError):
+            continue
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        return body.decode("gb18030", errors="replace")
+
+
+class HttpFetcher:
+    """An httpx client that turns every failure into :class:`FetchError` with a Chinese message."""
+
+    def __init__(self, timeout: float = 10.0, max_redirects: int = 10) -> None:
+        self.timeout = timeout
+        self.requests = 0
+        self.client = httpx.AsyncClient(
+            timeout=httpx.Timeout(timeout), follow_redirects=True, max_redirects=max_redirects,
+            headers={"User-Agent": USER_AGENT, "Accept-Language": "zh-CN,zh;q=0.9"},
+        )
+
+    async def get(self, url: str) -> Page:
+        self.requests += 1
+        try:
+            async with self.client.stream("GET", url) as response:
+                chunks = []
+                size = 0
+                async for chunk in response.aiter_bytes():
+                    size += len(chunk)
+                    if size > MAX_PAGE_BYTES:
+                        raise FetchError("error", f"页面过大（超过 {MAX_PAGE_BYTES // 1024 // 1024} MB），已停止读取：{url}")
+                    chunks.append(chunk)
+                body = b"".join(chunks)
+                html = decode_html(body, response.charset_encoding)
+                return Page(url, str(response.url), response.status_code, html, "http")
+        except FetchError:
+            raise
+        except httpx.TooManyRedirects:
+            raise FetchError("error", f"重定向次数过多：{url}") from None
+        except httpx.TimeoutException:
+            raise FetchError("unreachable", f"访问超时（{self.timeout:g} 秒内无响应）：{url}") from None
+        except (httpx.ConnectError, httpx.NetworkError, httpx.RemoteProtocolError, OSError) as exc:
+            raise FetchError("unreachable", f"无法连接到 {url}：{_reason(exc)}") from None
+        except httpx.HTTPError as exc:
+            raise FetchError("error", f"访问 {url} 出错：{_reason(exc)}") from None
+
+    async def aclose(self) -> None:
+        await self.client.aclose()
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc) or exc.__class__.__name__
+    if "refused" in text.lower():
+        return "连接被拒绝（服务器未开放或地址有误）"
+    if "name or service not known" in text.lower() or "nodename" in text.lower():
+        return "域名无法解析"
+    return text

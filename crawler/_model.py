@@ -1,0 +1,194 @@
+"""The snapshot of one space: plain, frozen data that serializes to the check-1 JSON.
+
+Nothing here knows about Playwright or HTTP; inspectors, the store and the reports read
+these classes only. ``None`` always means "not visible from the public page".
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+__all__ = [
+    "Album",
+    "Article",
+    "CrawlInfo",
+    "Module",
+    "OutboundLink",
+    "Profile",
+    "Resource",
+    "SpaceSnapshot",
+    "Target",
+    "Video",
+    "VideoProbe",
+    "Visibility",
+]
+
+CATEGORIES = (
+    "microlecture",
+    "courseware",
+    "lesson_plan",
+    "lesson_video",
+    "exercise",
+    "audio",
+    "document",
+    "image",
+    "link",
+    "other",
+)
+CRAWL_STATUSES = ("ok", "login_required", "not_found", "unreachable", "blocked", "error")
+VISIBILITIES = ("everyone", "login_required", "friends_only", "private", "unknown")
+
+
+@dataclass(frozen=True)
+class Target:
+    """What the campaign's list says about a space (only the URL is required)."""
+
+    url: str
+    teacher: str | None = None
+    school: str | None = None
+    group: str | None = None
+    subject: str | None = None
+
+
+@dataclass(frozen=True)
+class CrawlInfo:
+    """How the visit went."""
+
+    final_url: str
+    platform: str
+    status: str
+    error: str | None
+    pages: int
+    via: str
+    started_at: str
+    finished_at: str
+
+
+@dataclass(frozen=True)
+class Visibility:
+    value: str
+    evidence: str
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str | None = None
+    avatar: str | None = None
+    school: str | None = None
+    subject: str | None = None
+    classes: tuple[str, ...] = ()
+    contact: str | None = None
+    header_image: str | None = None
+    background: str | None = None
+
+
+@dataclass(frozen=True)
+class Module:
+    """A box or widget on the home page."""
+
+    name: str
+    kind: str  # builtin | custom
+    url: str | None = None
+    items: int | None = None
+
+
+@dataclass(frozen=True)
+class Resource:
+    title: str
+    url: str
+    category: str
+    original: bool | None
+    published: str | None
+    visibility: str
+    format: str | None
+    size_bytes: int | None
+
+
+@dataclass(frozen=True)
+class Article:
+    title: str
+    url: str
+    original: bool | None
+    published: str | None
+    category: str | None
+
+
+@dataclass(frozen=True)
+class Album:
+    name: str
+    url: str | None
+    photos: int | None
+
+
+@dataclass(frozen=True)
+class VideoProbe:
+    """What was read from the video file itself."""
+
+    status: str  # ok | unreachable | not_video | error
+    codec: str | None = None
+    width: int | None = None
+    height: int | None = None
+    display_aspect: str | None = None
+    fps: float | None = None
+    duration_s: float | None = None
+    size_bytes: int | None = None
+    faststart: bool | None = None
+    title_card_s: float | None = None
+    bytes_read: int | None = None
+
+
+@dataclass(frozen=True)
+class Video:
+    url: str
+    page_url: str
+    title: str | None
+    probe: VideoProbe | None = None
+
+
+@dataclass(frozen=True)
+class OutboundLink:
+    url: str
+    text: str
+    domain: str
+    official: bool
+    page_url: str
+
+
+@dataclass(frozen=True)
+class SpaceSnapshot:
+    """Everything extracted from one visit to one space."""
+
+    target: Target
+    crawl: CrawlInfo
+    visibility: Visibility
+    profile: Profile = field(default_factory=Profile)
+    modules: tuple[Module, ...] = ()
+    resources: tuple[Resource, ...] = ()
+    articles: tuple[Article, ...] = ()
+    albums: tuple[Album, ...] = ()
+    videos: tuple[Video, ...] = ()
+    outbound_links: tuple[OutboundLink, ...] = ()
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """The contract's counts: lengths of the lists, photos summed over albums."""
+        return {
+            "modules": len(self.modules),
+            "custom_modules": sum(1 for m in self.modules if m.kind == "custom"),
+            "resources": len(self.resources),
+            "articles": len(self.articles),
+            "albums": len(self.albums),
+            "photos": sum(a.photos or 0 for a in self.albums),
+            "videos": len(self.videos),
+            "outbound_links": len(self.outbound_links),
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        """The snapshot part of the check-1 JSON (lists as lists, ``counts`` included)."""
+        data = asdict(self)
+        data["profile"]["classes"] = list(self.profile.classes)
+        for key in ("modules", "resources", "articles", "albums", "videos", "outbound_links"):
+            data[key] = list(data[key])
+        data["counts"] = self.counts
+        return data

@@ -1,0 +1,159 @@
+"""Page-level facts: walls (login, friends-only, private, missing), whether a page needs
+the browser, pagination links, videos and outbound links."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from bs4 import BeautifulSoup
+
+from ._dom import absolute, clean_text, host_of, registrable_domain
+from ._vocab import NEXT_WORDS, OFFICIAL_SUFFIXES, VIDEO_EXTENSIONS
+
+__all__ = [
+    "Wall",
+    "detect_wall",
+    "find_video_urls",
+    "is_official",
+    "needs_browser",
+    "pagination_links",
+    "total_pages",
+]
+
+_LOGIN_URL = re.compile(r"(login|signin|sign_in|passport|/sso|/cas/|/auth|denglu)", re.IGNORECASE)
+_LOGIN_TEXT = ("请先登录", "请登录", "登录后", "需要登录", "登录查看", "未登录")
+_FRIENDS_TEXT = ("仅好友可见", "仅对好友", "好友可见", "仅限好友")
+_PRIVATE_TEXT = ("仅主人自己可见", "仅自己可见", "仅主人可见", "不对外开放", "未公开", "设为私密", "私密空间", "暂不公开")
+_MISSING_TEXT = ("空间不存在", "不存在或已", "已被关闭", "已被删除", "已关闭", "用户不存在", "页面不存在", "找不到")
+_DYNAMIC_JS = ("XMLHttpRequest", "fetch(", "$.ajax", "$.get", "$.post", ".load(", "axios", "$.getJSON",
+               "createApp", "ReactDOM", "new Vue", "innerHTML")
+_LIBRARY_JS = re.compile(r"(jquery|bootstrap|layer|swiper|html5shiv|respond|analytics|hm\.baidu|cnzz|gtag|"
+                         r"ckplayer|video\.js|videojs|flowplayer)", re.IGNORECASE)
+_PAGES_RE = re.compile(r"共\s*(\d+)\s*页|(\d+)\s*/\s*(\d+)\s*页?|第\s*\d+\s*/\s*(\d+)\s*页")
+_VIDEO_IN_TEXT = re.compile(
+    r"""["'(=\s](?P<url>(?:https?:)?//[^"'\s()<>]+?\.(?:%s)(?:\?[^"'\s()<>]*)?|/[^"'\s()<>]+?\.(?:%s)(?:\?[^"'\s()<>]*)?)["')\s]"""
+    % ("|".join(VIDEO_EXTENSIONS), "|".join(VIDEO_EXTENSIONS)),
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Wall:
+    status: str  # crawl status: ok | login_required | not_found
+    visibility: str
+    evidence: str
+
+
+def _short_blocks(soup: BeautifulSoup) -> list[str]:
+    blocks = []
+    for tag in soup.find_all(["div", "p", "h1", "h2", "h3", "span", "td", "section", "strong"]):
+        text = clean_text(tag)
+        if 0 < len(text) <= 60:
+            blocks.append(text)
+    return blocks
+
+
+def detect_wall(soup: BeautifulSoup, status: int, final_url: str, has_content: bool) -> Wall | None:
+    """A wall that keeps an anonymous visitor out, or None when the space is open."""
+    blocks = _short_blocks(soup)
+
+    def first(words: tuple[str, ...]) -> str | None:
+        return next((b for b in blocks if any(w in b for w in words)), None)
+
+    path = urlsplit(final_url)
+    if _LOGIN_URL.search(path.path + "?" + path.query.split("return")[0]):
+        return Wall("login_required", "login_required", f"匿名访问被重定向到登录页 {final_url}")
+    if status in (404, 410) or (not has_content and first(_MISSING_TEXT)):
+        evidence = first(_MISSING_TEXT) or f"HTTP {status}"
+        return Wall("not_found", "unknown", f"空间不存在：{evidence}")
+    if status == 401:
+        return Wall("login_required", "login_required", "平台返回 401，需要登录")
+    if has_content:
+        return None
+    if soup.find("input", attrs={"type": "password"}) is not None or first(_LOGIN_TEXT):
+        return Wall("login_required", "login_required", f"页面要求登录：{first(_LOGIN_TEXT) or '登录表单'}")
+    text = first(_FRIENDS_TEXT)
+    if text:
+        return Wall("ok", "friends_only", f"页面提示：{text}")
+    text = first(_PRIVATE_TEXT)
+    if text:
+        return Wall("ok", "private", f"页面提示：{text}")
+    return None
+
+
+def needs_browser(html: str) -> bool:
+    """True when the page's content is (or may be) filled by scripts after load."""
+    scripts = re.findall(r"<script\b([^>]*)>(.*?)</script>", html, re.IGNORECASE | re.DOTALL)
+    for attrs, body in scripts:
+        src = re.search(r"""src\s*=\s*["']?([^"'\s>]+)""", attrs)
+        if src and not _LIBRARY_JS.search(src.group(1)):
+            return True
+        if any(marker in body for marker in _DYNAMIC_JS):
+            return True
+    return False
+
+
+def total_pages(soup: BeautifulSoup) -> int | None:
+    match = _PAGES_RE.search(clean_text(soup.body or soup))
+    if not match:
+        return None
+    value = next(g for g in (match.group(1), match.group(3), match.group(4)) if g)
+    return int(value)
+
+
+def pagination_links(soup: BeautifulSoup, base: str) -> list[str]:
+    """Links to further pages of the same listing (下一页, page numbers)."""
+    out: list[str] = []
+    base_host = host_of(base)
+    for a in soup.find_all("a"):
+        text = clean_text(a).lower()
+        if not (text in NEXT_WORDS or text.isdigit() or text in ("尾页", "末页", "最后一页", "last")):
+            continue
+        url = absolute(base, a.get("href"))
+        if url and host_of(url) == base_host and url != base and url not in out:
+            out.append(url)
+    return out
+
+
+def find_video_urls(soup: BeautifulSoup, raw_html: str, base: str, extra_text: str = "") -> list[str]:
+    """Video files the page plays: <video>/<source>, data attributes, player configs in
+    scripts and API answers. Plain links to video files count only when the page plays
+    nothing, since a player page's "下载" link is usually the same video again."""
+    found: list[str] = []
+
+    def add(value: str | None) -> None:
+        url = absolute(base, value)
+        if url and url not in found:
+            found.append(url)
+
+    exts = tuple("." + e for e in VIDEO_EXTENSIONS)
+    for tag in soup.find_all(["video", "source"]):
+        add(tag.get("src") or tag.get("data-src"))
+    for tag in soup.find_all(True):
+        for attr in ("data-src", "data-url", "data-video", "data-file", "data-mp4"):
+            value = tag.get(attr)
+            if isinstance(value, str) and urlsplit(value).path.lower().endswith(exts):
+                add(value)
+    scripts = "\n".join(re.findall(r"<script\b[^>]*>(.*?)</script>", raw_html, re.IGNORECASE | re.DOTALL))
+    for match in _VIDEO_IN_TEXT.finditer(scripts + "\n" + extra_text):
+        url = match.group("url")
+        add("http:" + url if url.startswith("//") else url)
+    if not found:
+        for a in soup.find_all("a"):
+            href = a.get("href")
+            if isinstance(href, str) and urlsplit(href).path.lower().endswith(exts):
+                add(href)
+    return found
+
+
+def is_official(url: str, space_host: str, extra: tuple[str, ...] = ()) -> bool:
+    """Official: the space's own platform, government and education domains, national platforms."""
+    host = host_of(url)
+    if not host:
+        return False
+    if registrable_domain(host) == registrable_domain(space_host):
+        return True
+    return any(host == s.lstrip(".") or host.endswith(s if s.startswith(".") else "." + s) or host == s
+               for s in OFFICIAL_SUFFIXES + extra)

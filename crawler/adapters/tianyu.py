@@ -1,0 +1,72 @@
+"""天喻-style framework (武汉教育云, fjedu.cn, 之江汇 …): ``index.php?r=space/person/…&sid=``.
+
+Its home page modules are empty boxes filled by AJAX (``GetModuleHtml`` per box,
+``ajax-widget`` placeholders through ``r=widget``). Instead of starting a browser, the
+adapter requests those fragments itself over plain HTTP and splices them in, which is
+what makes sweeping thousands of such spaces cheap. Listings are server-rendered.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING
+from urllib.parse import parse_qs, urlencode, urljoin, urlsplit
+
+from bs4 import BeautifulSoup
+
+from .._fetch import FetchError, Page
+from .._modules import ModuleBox
+from .base import PlatformAdapter
+
+if TYPE_CHECKING:
+    from .._crawl import CrawlContext
+
+__all__ = ["TianyuAdapter"]
+
+_ROUTES = {"articles": "space/person/blog/index", "resources": "space/person/resource/index",
+           "albums": "space/person/album/index"}
+
+
+def _sid(url: str) -> str | None:
+    values = parse_qs(urlsplit(url).query).get("sid")
+    return values[0] if values else None
+
+
+class TianyuAdapter(PlatformAdapter):
+    name = "tianyu"
+
+    def matches(self, url: str, page: Page) -> bool:
+        for candidate in (url, page.final_url):
+            query = parse_qs(urlsplit(candidate).query)
+            if query.get("r", [""])[0].startswith("space/person") and "sid" in query:
+                return True
+        return False
+
+    async def complete_home(self, ctx: CrawlContext, page: Page) -> Page:
+        soup = BeautifulSoup(page.html, "html.parser")
+        sid = _sid(page.final_url) or _sid(page.url)
+        jobs = []
+        for box in soup.select("[data-name]"):
+            if box.get_text(strip=True) in ("", "加载中…", "加载中...", "正在加载"):
+                query = {"r": "space/person/index/GetModuleHtml", "name": box["data-name"],
+                         "spacetype": "space_person", "sid": sid or ""}
+                jobs.append((box, urljoin(page.final_url, "index.php?" + urlencode(query))))
+        for widget in soup.select("span.ajax-widget[data-classname]"):
+            query = {"r": "widget", "classname": widget["data-classname"], "kid": widget.get("data-kid", "")}
+            jobs.append((widget, urljoin(page.final_url, "index.php?" + urlencode(query))))
+        if not jobs:
+            return await super().complete_home(ctx, page)
+        results = await asyncio.gather(*(ctx.fetch(url, fragment=True) for _, url in jobs), return_exceptions=True)
+        for (node, _), result in zip(jobs, results):
+            if isinstance(result, FetchError) or isinstance(result, BaseException):
+                continue
+            if result.status == 200:
+                node.clear()
+                node.append(BeautifulSoup(result.html, "html.parser"))
+        return Page(page.url, page.final_url, page.status, str(soup), "http", page.json_bodies)
+
+    def listing_url(self, kind: str, home: Page, soup: BeautifulSoup, modules: list[ModuleBox]) -> str | None:
+        sid = _sid(home.final_url) or _sid(home.url)
+        if not sid:
+            return None
+        return urljoin(home.final_url, "index.php?" + urlencode({"r": _ROUTES[kind], "sid": sid}))

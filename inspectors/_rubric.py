@@ -1,0 +1,94 @@
+"""Rubrics as data: one TOML file per campaign in ``inspectors/rubrics/``.
+
+A user can copy a file, change a threshold, and pass its path with ``--rubric``.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from crawler import RubricError
+
+__all__ = ["Rubric", "RubricItem", "available_rubrics", "load_rubric"]
+
+DEFAULT_RUBRIC = "quanzhou-2022"
+
+
+@dataclass(frozen=True)
+class RubricItem:
+    id: str
+    title: str
+    requirement: str
+    evidence: str
+    rule: str  # the rule kind being applied (the first of ``rules`` when loaded)
+    severity: str = "fail"
+    params: dict[str, Any] = field(default_factory=dict)
+    rules: tuple[str, ...] = ()  # every rule kind of the item, applied in order
+
+
+@dataclass(frozen=True)
+class Rubric:
+    name: str
+    title: str
+    seed: str
+    items: tuple[RubricItem, ...]
+    durations: dict[str, tuple[float, float]] = field(default_factory=dict)  # minutes, by group
+
+
+def _builtin_dir() -> Path:
+    return Path(str(resources.files("inspectors") / "rubrics"))
+
+
+def available_rubrics() -> list[str]:
+    return sorted(p.stem for p in _builtin_dir().glob("*.toml"))
+
+
+def load_rubric(name_or_path: str) -> Rubric:
+    """A built-in rubric by name, or a rubric file by path; :class:`RubricError` otherwise."""
+    path = Path(name_or_path)
+    if not (path.suffix == ".toml" and path.exists()):
+        builtin = _builtin_dir() / f"{name_or_path}.toml"
+        if not builtin.exists():
+            if path.suffix == ".toml":
+                raise RubricError(f"找不到评价标准文件 {name_or_path}：请检查路径")
+            names = "、".join(available_rubrics())
+            raise RubricError(f"没有名为 {name_or_path} 的评价标准；可用的有：{names}，或给出 .toml 文件路径")
+        path = builtin
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        where = re.search(r"at line (\d+), column (\d+)", str(exc))
+        place = f"第 {where.group(1)} 行第 {where.group(2)} 列" if where else ""
+        detail = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
+        raise RubricError(f"评价标准文件 {path} {place}格式错误（{detail}）：请按 TOML 语法修改后重试") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RubricError(f"无法读取评价标准文件 {path}：{exc}") from None
+    from .rules import RULES
+
+    items = []
+    seen: set[str] = set()
+    for index, raw in enumerate(data.get("items", []), start=1):
+        missing = [k for k in ("id", "title", "rule") if k not in raw]
+        if missing:
+            raise RubricError(f"评价标准文件 {path} 第 {index} 个评价项缺少字段：{'、'.join(missing)}")
+        if raw["id"] in seen:
+            raise RubricError(f"评价标准文件 {path} 中评价项 id 重复：{raw['id']}")
+        kinds = tuple(raw["rule"]) if isinstance(raw["rule"], list) else (raw["rule"],)
+        for kind in kinds:
+            if kind not in RULES:
+                raise RubricError(f"评价标准文件 {path} 的评价项 {raw['id']} 使用了未知的判定方式 {kind}；"
+                                  f"可用：{'、'.join(sorted(RULES))}")
+        seen.add(raw["id"])
+        params = {k: v for k, v in raw.items()
+                  if k not in ("id", "title", "requirement", "evidence", "rule", "severity")}
+        items.append(RubricItem(raw["id"], raw["title"], raw.get("requirement", ""), raw.get("evidence", ""),
+                                kinds[0], raw.get("severity", "fail"), params, kinds))
+    if "name" not in data or not items:
+        raise RubricError(f"评价标准文件 {path} 需要 name 和至少一个 [[items]]")
+    durations = {k: (float(v[0]), float(v[1])) for k, v in data.get("durations", {}).items()}
+    return Rubric(data["name"], data.get("title", data["name"]), data.get("seed", ""), tuple(items), durations)

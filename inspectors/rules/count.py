@@ -1,0 +1,38 @@
+"""count: at least ``min`` items of a collection, optionally filtered (``where``).
+
+Why: most rubric items are counts of what the public space shows, e.g. seed 001 "原创精品
+微课程的数量不少于5节", seed 004 "相册 ≥15 张 且 ≥3 个相册", "自定义模块 ≥4". Thresholds are
+inclusive (≥) as the seeds word them. ``collection = "photos"`` sums the albums' photos.
+Fails for example: a space with 4 original micro-courses against min = 5.
+"""
+
+from __future__ import annotations
+
+from crawler import SpaceSnapshot
+
+from .._finding import Finding
+from .._rubric import RubricItem
+from ._base import InspectContext, finding, select
+
+__all__ = ["check_count"]
+
+
+def check_count(item: RubricItem, snapshot: SpaceSnapshot, ctx: InspectContext) -> list[Finding]:
+    collection = item.params["collection"]
+    minimum = int(item.params["min"])
+    unit = item.params.get("unit", "个")
+    if collection == "photos":
+        albums = list(snapshot.albums)
+        measured_n = sum(a.photos or 0 for a in albums)
+        evidence = [a.url for a in albums if a.url]
+    else:
+        chosen = select(snapshot, collection, item.params.get("where"))
+        measured_n = len(chosen)
+        evidence = [x.url for x in chosen if getattr(x, "url", None)]
+    measured = f"{measured_n} {unit}"
+    required = f"≥ {minimum} {unit}"
+    if measured_n >= minimum:
+        return [finding(item, ctx, "pass", f"{item.title}：{measured}，达到要求（{required}）。", measured,
+                        evidence[:20], required)]
+    return [finding(item, ctx, item.severity, f"{item.title}：只有 {measured}，要求 {required}。", measured,
+                    evidence[:20], required)]

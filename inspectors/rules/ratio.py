@@ -1,0 +1,33 @@
+"""ratio: the share of a collection's items that match ``where`` is at least ``min``.
+
+Why: originality shares, e.g. seed 004 "原创文章 ≥35%", seed 000 "原创 ≥50%". Items whose
+originality the page does not show (``original = null``) count as not original, since
+the rubric asks for originality to be displayed.
+Fails for example: 10 articles of which 3 are marked 原创 against min = 0.35.
+"""
+
+from __future__ import annotations
+
+from crawler import SpaceSnapshot
+
+from .._finding import Finding
+from .._rubric import RubricItem
+from ._base import InspectContext, finding, select
+
+__all__ = ["check_ratio"]
+
+
+def check_ratio(item: RubricItem, snapshot: SpaceSnapshot, ctx: InspectContext) -> list[Finding]:
+    collection = item.params["collection"]
+    minimum = float(item.params["min"])
+    base = select(snapshot, collection, item.params.get("of"))
+    hits = select(snapshot, collection, {**item.params.get("of", {}), **item.params["where"]})
+    required = f"≥ {minimum:.0%}"
+    if not base:
+        return [finding(item, ctx, item.severity, f"{item.title}：空间上没有可计算的条目。", "0 / 0", [], required)]
+    share = len(hits) / len(base)
+    measured = f"{len(hits)} / {len(base)} = {share:.0%}"
+    severity = "pass" if share + 1e-9 >= minimum else item.severity
+    verb = "达到" if severity == "pass" else "未达到"
+    return [finding(item, ctx, severity, f"{item.title}：{measured}，{verb}要求（{required}）。", measured,
+                    [x.url for x in hits][:20], required)]

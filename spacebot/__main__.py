@@ -1,0 +1,3 @@
+from spacebot.cli import main
+
+main()

@@ -1,0 +1,142 @@
+"""The ``spacebot`` command line (typer + rich).
+
+Exit status of ``check`` (the contract): 0 verdict pass, 1 fail or review, 2 bad usage or
+input, 3 the space could not be inspected.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from crawler import CrawlOptions, SpacebotError
+from inspectors import DEFAULT_RUBRIC, available_rubrics, load_rubric
+from store import SnapshotStore
+
+from .pipeline import GROUPS, CheckResult, check_space
+
+app = typer.Typer(
+    help="spacebot：教师网络学习空间巡检机器人。",
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+rubrics_app = typer.Typer(help="查看评价标准（rubric）。", invoke_without_command=True)
+app.add_typer(rubrics_app, name="rubrics")
+
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+
+EXIT_PASS, EXIT_FAIL, EXIT_USAGE, EXIT_UNINSPECTED = 0, 1, 2, 3
+_SEVERITY_STYLE = {"fail": "bold red", "warn": "yellow", "review": "cyan", "pass": "green"}
+_SEVERITY_TEXT = {"fail": "不合格", "warn": "警告", "review": "待人工评审", "pass": "合格"}
+_VERDICT_TEXT = {"pass": "合格", "fail": "不合格", "review": "需人工评审", "error": "无法检查"}
+_STATUS_TEXT = {"ok": "正常", "login_required": "需要登录", "not_found": "空间不存在", "unreachable": "无法访问",
+                "blocked": "被拒绝访问", "error": "出错"}
+
+
+def _usage_error(message: str) -> typer.Exit:
+    err.print(f"[bold red]错误：[/]{message}", highlight=False)
+    return typer.Exit(EXIT_USAGE)
+
+
+@app.command()
+def check(
+    url: str = typer.Argument(..., help="教师空间的网址（http:// 或 https://）"),
+    as_json: bool = typer.Option(False, "--json", help="在标准输出打印 spacebot/check-1 JSON（不输出其他内容）"),
+    rubric: str = typer.Option(DEFAULT_RUBRIC, "--rubric", help="评价标准名称或 .toml 文件路径"),
+    group: Optional[str] = typer.Option(None, "--group", help="学段：幼儿园|小学|初中|高中"),
+    allow_private: bool = typer.Option(False, "--allow-private", help="允许检查本机和内网地址（默认拒绝）"),
+    db: str = typer.Option("spacebot.db", "--db", help="保存快照的 SQLite 数据库文件"),
+    timeout: float = typer.Option(10.0, "--timeout", help="单个请求的超时秒数"),
+    total_timeout: float = typer.Option(120.0, "--total-timeout", help="检查一个空间的总时限（秒）"),
+) -> None:
+    """检查一个教师空间：抓取内容、按评价标准判定，并保存快照。"""
+    if group is not None and group not in GROUPS:
+        raise _usage_error(f"学段 {group} 无效：--group 只能是 {'、'.join(GROUPS)} 之一")
+    if timeout <= 0 or total_timeout <= 0:
+        raise _usage_error("--timeout 和 --total-timeout 必须是正数（秒）")
+    options = CrawlOptions(timeout=timeout, total_timeout=total_timeout)
+    try:
+        chosen = load_rubric(rubric)
+        store = SnapshotStore(db)
+        result = asyncio.run(check_space(url, rubric=rubric, group=group, allow_private=allow_private,
+                                         options=options))
+        store.save_check({**result.document, "rubric": chosen.name})
+    except SpacebotError as exc:
+        raise _usage_error(str(exc)) from None
+    if as_json:
+        sys.stdout.write(json.dumps(result.document, ensure_ascii=False, indent=2) + "\n")
+    else:
+        _print_summary(result, {item.id: item.title for item in chosen.items})
+    if result.verdict == "error":
+        raise typer.Exit(EXIT_UNINSPECTED)
+    raise typer.Exit(EXIT_PASS if result.verdict == "pass" else EXIT_FAIL)
+
+
+def _print_summary(result: CheckResult, titles: dict[str, str]) -> None:
+    doc = result.document
+    crawl, counts, profile = doc["crawl"], doc["counts"], doc["profile"]
+    out.print(f"[bold]空间[/]：{doc['target']['url']}", highlight=False)
+    out.print(f"教师：{profile['name'] or '（未显示）'}  学校：{profile['school'] or '（未显示）'}  "
+              f"学科：{profile['subject'] or '（未显示）'}", highlight=False)
+    out.print(f"抓取：{_STATUS_TEXT.get(crawl['status'], crawl['status'])}，平台 {crawl['platform']}，"
+              f"{crawl['pages']} 个页面（{crawl['via']}）", highlight=False)
+    if crawl["error"]:
+        out.print(f"[red]原因：{crawl['error']}[/]", highlight=False)
+    out.print(f"可见性：{doc['visibility']['value']}（{doc['visibility']['evidence']}）", highlight=False)
+    table = Table(title="空间内容", show_header=True)
+    for label in ("模块", "自定义模块", "资源", "文章", "相册", "照片", "视频", "外链"):
+        table.add_column(label, justify="right")
+    table.add_row(*(str(counts[k]) for k in ("modules", "custom_modules", "resources", "articles", "albums",
+                                              "photos", "videos", "outbound_links")))
+    out.print(table)
+    if doc["findings"]:
+        findings = Table(title="评价结果", show_header=True, show_lines=False)
+        findings.add_column("评价项")
+        findings.add_column("结果")
+        findings.add_column("说明", overflow="fold")
+        for f in doc["findings"]:
+            style = _SEVERITY_STYLE[f["severity"]]
+            findings.add_row(titles.get(f["item"], f["item"]), f"[{style}]{_SEVERITY_TEXT[f['severity']]}[/]", f["message"])
+        out.print(findings)
+    style = {"pass": "bold green", "fail": "bold red", "review": "bold cyan", "error": "bold red"}[result.verdict]
+    out.print(f"结论：[{style}]{_VERDICT_TEXT[result.verdict]}[/]")
+
+
+@rubrics_app.callback()
+def rubrics_list(ctx: typer.Context) -> None:
+    """列出内置的评价标准。"""
+    if ctx.invoked_subcommand is not None:
+        return
+    for name in available_rubrics():
+        rubric = load_rubric(name)
+        default = "（默认）" if name == DEFAULT_RUBRIC else ""
+        out.print(f"{name}{default}  {rubric.title}  [dim]来源：{rubric.seed}，{len(rubric.items)} 个评价项[/]",
+                  highlight=False)
+
+
+@rubrics_app.command("show")
+def rubrics_show(name: str = typer.Argument(..., help="评价标准名称或 .toml 文件路径")) -> None:
+    """显示一个评价标准的全部评价项。"""
+    try:
+        rubric = load_rubric(name)
+    except SpacebotError as exc:
+        raise _usage_error(str(exc)) from None
+    table = Table(title=f"{rubric.name}：{rubric.title}")
+    for column in ("id", "评价项", "要求", "判定方式"):
+        table.add_column(column, overflow="fold")
+    for item in rubric.items:
+        table.add_row(item.id, item.title, item.requirement, "、".join(item.rules))
+    out.print(table)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

@@ -1,0 +1,136 @@
+"""A real HTTP server on 127.0.0.1 in a thread, shared by every imitation platform.
+
+Each platform is an ``App``: ``route(request) -> Response``. The server adds what every
+platform needs: Range requests for media (players and PyAV seek), HEAD, and a counter of
+requests so tests can see what the crawler fetched.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Callable
+from urllib.parse import parse_qs, urlsplit
+
+
+@dataclass
+class Request:
+    method: str
+    path: str
+    query: dict[str, str]
+    headers: dict[str, str]
+    raw_path: str
+
+    def q(self, name: str, default: str = "") -> str:
+        return self.query.get(name, default)
+
+
+@dataclass
+class Response:
+    status: int = 200
+    body: bytes = b""
+    content_type: str = "text/html; charset=utf-8"
+    headers: dict[str, str] = field(default_factory=dict)
+    file: Path | None = None  # served with Range support
+
+
+def html(text: str, status: int = 200, encoding: str = "utf-8") -> Response:
+    return Response(status, text.encode(encoding), f"text/html; charset={encoding}")
+
+
+def redirect(location: str) -> Response:
+    return Response(302, b"", "text/html", {"Location": location})
+
+
+_RANGE_RE = re.compile(r"bytes=(\d*)-(\d*)")
+
+
+class FarmServer:
+    """One platform on its own port; ``base_url`` is ``http://127.0.0.1:PORT``."""
+
+    def __init__(self, route: Callable[[Request], Response]) -> None:
+        self.route = route
+        self.requests: list[str] = []
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: object) -> None:  # keep test output clean
+                pass
+
+            def do_HEAD(self) -> None:
+                self._serve(head=True)
+
+            def do_GET(self) -> None:
+                self._serve(head=False)
+
+            def _serve(self, head: bool) -> None:
+                parts = urlsplit(self.path)
+                query = {k: v[0] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
+                request = Request(self.command, parts.path, query, dict(self.headers.items()), self.path)
+                server.requests.append(self.path)
+                try:
+                    response = server.route(request)
+                except Exception as exc:  # a farm bug must show up as a 500, not a hang
+                    response = html(f"<h1>500</h1><pre>{exc!r}</pre>", 500)
+                if response.file is not None:
+                    self._send_file(response, head)
+                    return
+                self.send_response(response.status)
+                self.send_header("Content-Type", response.content_type)
+                self.send_header("Content-Length", str(len(response.body)))
+                for key, value in response.headers.items():
+                    self.send_header(key, value)
+                self.end_headers()
+                if not head:
+                    self.wfile.write(response.body)
+
+            def _send_file(self, response: Response, head: bool) -> None:
+                assert response.file is not None
+                data = response.file.read_bytes()
+                total = len(data)
+                start, end, status = 0, total - 1, 200
+                match = _RANGE_RE.fullmatch(self.headers.get("Range", "").strip())
+                if match and (match.group(1) or match.group(2)):
+                    if match.group(1):
+                        start = int(match.group(1))
+                        end = min(int(match.group(2)), total - 1) if match.group(2) else total - 1
+                    else:
+                        start = max(0, total - int(match.group(2)))
+                    status = 206
+                    if start >= total:
+                        self.send_response(416)
+                        self.send_header("Content-Range", f"bytes */{total}")
+                        self.send_header("Content-Length", "0")
+                        self.end_headers()
+                        return
+                self.send_response(status)
+                self.send_header("Content-Type", response.content_type)
+                self.send_header("Accept-Ranges", "bytes")
+                self.send_header("Content-Length", str(end - start + 1))
+                if status == 206:
+                    self.send_header("Content-Range", f"bytes {start}-{end}/{total}")
+                self.end_headers()
+                if not head:
+                    try:
+                        self.wfile.write(data[start : end + 1])
+                    except (BrokenPipeError, ConnectionResetError):
+                        pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.port = self.httpd.server_address[1]
+        self.base_url = f"http://127.0.0.1:{self.port}"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    def start(self) -> FarmServer:
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()

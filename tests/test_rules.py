@@ -1,0 +1,124 @@
+"""Each rule kind passes and fails on synthetic snapshots; the verdict follows the contract."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from crawler import (
+    Album,
+    Article,
+    CrawlInfo,
+    Module,
+    OutboundLink,
+    Profile,
+    Resource,
+    RubricError,
+    SpaceSnapshot,
+    Target,
+    Video,
+    VideoProbe,
+    Visibility,
+)
+from inspectors import inspect_snapshot, load_rubric
+
+CRAWL = CrawlInfo("http://s/1", "generic", "ok", None, 3, "http", "2026-11-22T10:00:00+08:00",
+                  "2026-11-22T10:00:05+08:00")
+GOOD_PROBE = VideoProbe("ok", "h264", 1920, 1080, "16:9", 25.0, 720.0, 300_000_000, True)
+
+
+def _res(i: int, category: str, original: bool | None = True) -> Resource:
+    return Resource(f"资源{i}", f"http://s/r/{i}", category, original, "2022-03-01", "everyone", "mp4", None)
+
+
+def _snapshot(**changes: object) -> SpaceSnapshot:
+    base = SpaceSnapshot(
+        target=Target("http://s/1"), crawl=CRAWL, visibility=Visibility("everyone", "可见"),
+        profile=Profile("张三", "http://s/a.jpg", "一小", "数学", ("三(1)班",), "a@b.cn", "http://s/h.jpg", "http://s/b.jpg"),
+        modules=tuple(Module(f"自定义{i}", "custom") for i in range(4)),
+        resources=tuple(_res(i, "microlecture") for i in range(5)) + tuple(_res(10 + i, "courseware") for i in range(5))
+        + tuple(_res(20 + i, "lesson_plan") for i in range(4)) + tuple(_res(30 + i, "exercise") for i in range(3)),
+        articles=tuple(Article(f"文{i}", f"http://s/a/{i}", i < 4, "2022-01-01", None) for i in range(10)),
+        albums=tuple(Album(f"相册{i}", f"http://s/al/{i}", 5) for i in range(3)),
+        videos=(Video("http://s/v.mp4", "http://s/r/0", "微课", GOOD_PROBE),),
+    )
+    return replace(base, **changes)  # type: ignore[arg-type]
+
+
+def _outcome(snapshot: SpaceSnapshot, rubric: str, item: str, group: str | None = None) -> set[str]:
+    findings, _ = inspect_snapshot(snapshot, load_rubric(rubric), group)
+    return {f.severity for f in findings if f.item == item}
+
+
+def test_visibility_passes_and_fails() -> None:
+    assert _outcome(_snapshot(), "quanzhou-2022", "visibility") == {"pass"}
+    walled = _snapshot(visibility=Visibility("friends_only", "仅好友可见"))
+    assert _outcome(walled, "quanzhou-2022", "visibility") == {"fail"}
+    findings, verdict = inspect_snapshot(walled, load_rubric("quanzhou-2022"))
+    assert verdict == "fail" and [f.item for f in findings] == ["visibility"]
+
+
+def test_microcourse_count_is_inclusive() -> None:
+    assert _outcome(_snapshot(), "quanzhou-2022", "microcourses") == {"pass"}
+    four = _snapshot(resources=_snapshot().resources[1:])
+    assert "fail" in _outcome(four, "quanzhou-2022", "microcourses")
+    reposts = _snapshot(resources=tuple(replace(r, original=False) for r in _snapshot().resources))
+    assert "fail" in _outcome(reposts, "quanzhou-2022", "microcourses")
+
+
+@pytest.mark.parametrize("probe_change, words", [
+    ({"display_aspect": "4:3", "width": 640, "height": 480}, "画面比例"),
+    ({"fps": 30.0}, "帧率"), ({"size_bytes": int(1.2 * 1024**3)}, "1 GB"), ({"codec": "hevc"}, "H.264"),
+])
+def test_video_spec_names_each_failing_property(probe_change: dict, words: str) -> None:  # type: ignore[type-arg]
+    video = Video("http://s/v.mp4", "http://s/r/0", "微课", replace(GOOD_PROBE, **probe_change))
+    findings, _ = inspect_snapshot(_snapshot(videos=(video,)), load_rubric("quanzhou-2022"))
+    messages = [f.message for f in findings if f.rule == "video_spec" and f.severity == "fail"]
+    assert len(messages) == 1 and words in messages[0]
+
+
+def test_video_duration_by_group() -> None:
+    assert "fail" not in _outcome(_snapshot(), "quanzhou-2022", "microcourses", group="小学")  # 12 min
+    assert "fail" in _outcome(_snapshot(), "quanzhou-2022", "microcourses", group="初中")  # needs 15–20
+
+
+def test_outbound_links_warn_only_for_unofficial() -> None:
+    official = OutboundLink("https://www.zxx.edu.cn/", "平台", "www.zxx.edu.cn", True, "http://s/1")
+    other = OutboundLink("https://example.com/", "网盘", "example.com", False, "http://s/1")
+    assert _outcome(_snapshot(outbound_links=(official,)), "quanzhou-2022", "outbound_links") == {"pass"}
+    assert _outcome(_snapshot(outbound_links=(official, other)), "quanzhou-2022", "outbound_links") == {"warn"}
+
+
+def test_wuhan_counts_ratios_and_presence() -> None:
+    good = _snapshot()
+    for item in ("courseware", "lesson_plans", "albums", "photos", "custom_modules", "profile_complete",
+                 "header_background", "articles_original", "resources_original"):
+        assert _outcome(good, "wuhan-2022", item) == {"pass"}, item
+    bad = _snapshot(albums=good.albums[:2], modules=good.modules[:3], profile=replace(good.profile, avatar=None),
+                    articles=tuple(replace(a, original=None) for a in good.articles))
+    for item in ("albums", "photos", "custom_modules", "profile_complete", "articles_original"):
+        assert _outcome(bad, "wuhan-2022", item) == {"fail"}, item
+
+
+def test_verdict_is_review_while_review_items_are_open() -> None:
+    findings, verdict = inspect_snapshot(_snapshot(), load_rubric("quanzhou-2022"), "小学")
+    assert {f.severity for f in findings} == {"pass", "review"}
+    assert verdict == "review"
+
+
+def test_changed_threshold_in_a_user_rubric_changes_the_outcome(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from inspectors._rubric import _builtin_dir
+
+    text = (_builtin_dir() / "wuhan-2022.toml").read_text(encoding="utf-8").replace("min = 3\n", "min = 4\n", 1)
+    mine = tmp_path / "mine.toml"
+    mine.write_text(text, encoding="utf-8")
+    assert _outcome(_snapshot(), "wuhan-2022", "other_resources") == {"pass"}
+    assert _outcome(_snapshot(), str(mine), "other_resources") == {"fail"}
+
+
+def test_rubric_errors_are_chinese_and_name_the_file(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    bad = tmp_path / "bad.toml"
+    bad.write_text('name = "x"\n[[items]]\nid = "a"\ntitle = "甲"\nrule = "nope"\n', encoding="utf-8")
+    with pytest.raises(RubricError, match="bad.toml.*未知的判定方式"):
+        load_rubric(str(bad))
