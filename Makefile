@@ -23,6 +23,8 @@ demo: system $(VENV)/.installed
 	$(PY) -m tests.farm.demo
 
 test: system $(VENV)/.installed
+	$(PY) -m ruff check .
+	$(PY) -m mypy
 	$(PY) -m pytest
 
 clean:

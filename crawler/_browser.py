@@ -20,8 +20,13 @@ from ._vocab import LOAD_MORE_WORDS
 __all__ = ["BrowserSession", "chromium_path", "CHROMIUM_ARGS"]
 
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-dev-shm-usage",
 ]
 _BLOCKED_TYPES = {"image", "media", "font"}
 _MAX_LOAD_MORE = 60
@@ -72,8 +77,11 @@ class BrowserSession:
 
         path = chromium_path()
         if not os.path.exists(path):
-            raise FetchError("error", f"找不到浏览器 {path}：请先运行 make demo 或 apt-get install chromium，"
-                                      "或用环境变量 SPACEBOT_CHROMIUM 指定 chromium 路径")
+            raise FetchError(
+                "error",
+                f"找不到浏览器 {path}：请先运行 make demo 或 apt-get install chromium，"
+                "或用环境变量 SPACEBOT_CHROMIUM 指定 chromium 路径",
+            )
         self._playwright = await async_playwright().start()
         self._browser = await self._playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
         self._context = await self._browser.new_context(locale="zh-CN", java_script_enabled=True)
@@ -159,8 +167,7 @@ class BrowserSession:
                     return
                 continue
             try:
-                await page.wait_for_function(
-                    f"document.body.innerHTML.length !== {before}", timeout=5000, polling=50)
+                await page.wait_for_function(f"document.body.innerHTML.length !== {before}", timeout=5000, polling=50)
             except Exception:
                 return
             await settle(3.0)

@@ -18,7 +18,7 @@ from datetime import datetime, timedelta, timezone
 from urllib.parse import parse_qsl, urlsplit
 
 from ._browser import BrowserSession
-from ._dom import absolute, clean_text, host_of, parse_html
+from ._dom import absolute, attr, clean_text, host_of, parse_html
 from ._fetch import FetchError, HttpFetcher, Page
 from ._model import (
     Album,
@@ -43,8 +43,24 @@ __all__ = ["CrawlContext", "CrawlOptions", "crawl_space"]
 
 logger = logging.getLogger("spacebot.crawler")
 CHINA_TZ = timezone(timedelta(hours=8))
-_DECISIVE_FORMATS = {"ppt", "pptx", "pps", "ppsx", "key", "swf", "mp3", "wav", "wma", "m4a", "aac",
-                     "jpg", "jpeg", "png", "gif", "bmp"}
+_DECISIVE_FORMATS = {
+    "ppt",
+    "pptx",
+    "pps",
+    "ppsx",
+    "key",
+    "swf",
+    "mp3",
+    "wav",
+    "wma",
+    "m4a",
+    "aac",
+    "jpg",
+    "jpeg",
+    "png",
+    "gif",
+    "bmp",
+}
 _STYLE_RE = re.compile(r"<style[^>]*>(.*?)</style>", re.IGNORECASE | re.DOTALL)
 
 
@@ -106,28 +122,55 @@ async def crawl_space(
     started = _now()
     try:
         return await asyncio.wait_for(_crawl(ctx, target, started), options.total_timeout)
-    except asyncio.TimeoutError:
-        return _failed(ctx, target, started, "error",
-                       f"检查超时：{options.total_timeout:g} 秒内未能读完该空间（页面过多或服务器过慢）")
+    except TimeoutError:
+        return _failed(
+            ctx,
+            target,
+            started,
+            "error",
+            f"检查超时：{options.total_timeout:g} 秒内未能读完该空间（页面过多或服务器过慢）",
+        )
     except FetchError as exc:
         return _failed(ctx, target, started, exc.kind, str(exc))
     except Exception as exc:  # a page that breaks an extractor must not stop a sweep
         logger.exception("crawl of %s failed", target.url)
-        return _failed(ctx, target, started, "error", f"检查时出现内部错误（{exc.__class__.__name__}: {exc}），请把该网址报告给开发者")
+        return _failed(
+            ctx,
+            target,
+            started,
+            "error",
+            f"检查时出现内部错误（{exc.__class__.__name__}: {exc}），请把该网址报告给开发者",
+        )
     finally:
         await ctx.fetcher.aclose()
         if own_browser:
             await session.aclose()
 
 
-def _failed(ctx: CrawlContext, target: Target, started: str, status: str, message: str,
-            platform: str = "unknown", visibility: Visibility | None = None,
-            profile: Profile | None = None, final_url: str | None = None) -> SpaceSnapshot:
+def _failed(
+    ctx: CrawlContext,
+    target: Target,
+    started: str,
+    status: str,
+    message: str | None,
+    platform: str = "unknown",
+    visibility: Visibility | None = None,
+    profile: Profile | None = None,
+    final_url: str | None = None,
+) -> SpaceSnapshot:
     return SpaceSnapshot(
         target=target,
-        crawl=CrawlInfo(final_url=final_url or target.url, platform=platform, status=status, error=message,
-                        pages=len(ctx.pages), via=_via(ctx), started_at=started, finished_at=_now()),
-        visibility=visibility or Visibility("unknown", message),
+        crawl=CrawlInfo(
+            final_url=final_url or target.url,
+            platform=platform,
+            status=status,
+            error=message,
+            pages=len(ctx.pages),
+            via=_via(ctx),
+            started_at=started,
+            finished_at=_now(),
+        ),
+        visibility=visibility or Visibility("unknown", message or ""),
         profile=profile or Profile(),
     )
 
@@ -151,23 +194,47 @@ async def _crawl(ctx: CrawlContext, target: Target, started: str) -> SpaceSnapsh
     modules = find_modules(soup, home.final_url)
     wall = detect_wall(soup, home.status, home.final_url, has_content=len(modules) >= 2)
     if wall is not None and wall.status != "ok":
-        return _failed(ctx, target, started, wall.status, wall.evidence, adapter.name,
-                       Visibility(wall.visibility, wall.evidence), final_url=home.final_url)
+        return _failed(
+            ctx,
+            target,
+            started,
+            wall.status,
+            wall.evidence,
+            adapter.name,
+            Visibility(wall.visibility, wall.evidence),
+            final_url=home.final_url,
+        )
     if wall is not None:  # friends-only / private: the crawl worked, the content is hidden
         profile = Profile(name=name_from_heading(soup))
-        snapshot = _failed(ctx, target, started, "ok", None, adapter.name,  # type: ignore[arg-type]
-                           Visibility(wall.visibility, wall.evidence), profile, home.final_url)
+        snapshot = _failed(
+            ctx,
+            target,
+            started,
+            "ok",
+            None,
+            adapter.name,
+            Visibility(wall.visibility, wall.evidence),
+            profile,
+            home.final_url,
+        )
         return snapshot
     if home.status >= 400:
         status = "blocked" if home.status in (403, 429) else "error"
-        return _failed(ctx, target, started, status, f"平台返回 HTTP {home.status}：{home.final_url}",
-                       adapter.name, final_url=home.final_url)
+        return _failed(
+            ctx,
+            target,
+            started,
+            status,
+            f"平台返回 HTTP {home.status}：{home.final_url}",
+            adapter.name,
+            final_url=home.final_url,
+        )
 
     raw_styles = _STYLE_RE.findall(home.html)
     profile = extract_profile(soup, raw_styles, home.final_url)
-    listings = await asyncio.gather(*(
-        _crawl_listing(ctx, adapter, kind, home, soup, modules) for kind in ("resources", "articles", "albums")
-    ))
+    listings = await asyncio.gather(
+        *(_crawl_listing(ctx, adapter, kind, home, soup, modules) for kind in ("resources", "articles", "albums"))
+    )
     resources = _dedupe([_resource(r) for r in listings[0]])
     articles = _dedupe([_article(r) for r in listings[1]])
     albums = _dedupe([Album(name=r.title, url=r.url, photos=r.photos) for r in listings[2]])
@@ -178,8 +245,16 @@ async def _crawl(ctx: CrawlContext, target: Target, started: str) -> SpaceSnapsh
 
     return SpaceSnapshot(
         target=target,
-        crawl=CrawlInfo(final_url=home.final_url, platform=adapter.name, status="ok", error=None,
-                        pages=len(ctx.pages), via=_via(ctx), started_at=started, finished_at=_now()),
+        crawl=CrawlInfo(
+            final_url=home.final_url,
+            platform=adapter.name,
+            status="ok",
+            error=None,
+            pages=len(ctx.pages),
+            via=_via(ctx),
+            started_at=started,
+            finished_at=_now(),
+        ),
         visibility=visible,
         profile=profile,
         modules=tuple(Module(m.name, m.kind, m.url, m.items) for m in modules),
@@ -198,7 +273,7 @@ def _listing_url(kind: str, home: Page, soup: object, modules: list[ModuleBox]) 
     words = LISTING_WORDS[kind]
     for a in soup.find_all("a"):  # type: ignore[attr-defined]
         text = re.sub(r"[\s(（]*\d+[)）]?$", "", clean_text(a))
-        url = absolute(home.final_url, a.get("href"))
+        url = absolute(home.final_url, attr(a, "href"))
         if text in words and url and host_of(url) == host_of(home.final_url) and url != home.final_url:
             return url
     return None
@@ -213,8 +288,9 @@ def _same_listing(url: str, first: str) -> bool:
     return fixed_a == fixed_b
 
 
-async def _crawl_listing(ctx: CrawlContext, adapter: PlatformAdapter, kind: str, home: Page,
-                         soup: object, modules: list[ModuleBox]) -> list[Record]:
+async def _crawl_listing(
+    ctx: CrawlContext, adapter: PlatformAdapter, kind: str, home: Page, soup: object, modules: list[ModuleBox]
+) -> list[Record]:
     start = adapter.listing_url(kind, home, soup, modules) or _listing_url(kind, home, soup, modules)  # type: ignore[arg-type]
     if start is None:
         # No full listing: take what the module box on the home page shows.
@@ -258,8 +334,16 @@ def _category(record: Record) -> str:
 
 
 def _resource(r: Record) -> Resource:
-    return Resource(title=r.title, url=r.url, category=_category(r), original=r.original, published=r.date,
-                    visibility=r.visibility, format=r.format, size_bytes=r.size_bytes)
+    return Resource(
+        title=r.title,
+        url=r.url,
+        category=_category(r),
+        original=r.original,
+        published=r.date,
+        visibility=r.visibility,
+        format=r.format,
+        size_bytes=r.size_bytes,
+    )
 
 
 def _article(r: Record) -> Article:
@@ -283,8 +367,9 @@ async def _find_videos(ctx: CrawlContext, adapter: PlatformAdapter, resources: l
     for page in list(ctx.pages):  # videos shown on the home page or in listings
         for url in find_video_urls(parse_html(page.html), page.html, page.final_url, "\n".join(page.json_bodies)):
             videos.setdefault(url, Video(url=url, page_url=page.final_url, title=None))
-    wanted = [r for r in resources
-              if r.category in ("microlecture", "lesson_video") or (r.format or "") in VIDEO_EXTENSIONS]
+    wanted = [
+        r for r in resources if r.category in ("microlecture", "lesson_video") or (r.format or "") in VIDEO_EXTENSIONS
+    ]
     wanted = wanted[: ctx.options.max_detail_pages]
 
     async def visit(resource: Resource) -> list[Video]:
@@ -314,11 +399,15 @@ def _outbound_links(ctx: CrawlContext, space_url: str) -> list[OutboundLink]:
     for page in ctx.pages:
         soup = parse_html(page.html)
         for a in soup.find_all("a"):
-            url = absolute(page.final_url, a.get("href"))
+            url = absolute(page.final_url, attr(a, "href"))
             if not url or host_of(url) == space_host or url in links:
                 continue
             host = host_of(url)
-            links[url] = OutboundLink(url=url, text=clean_text(a) or (a.get("title") or ""), domain=host,
-                                      official=is_official(url, space_host, ctx.options.official_domains),
-                                      page_url=page.final_url)
+            links[url] = OutboundLink(
+                url=url,
+                text=clean_text(a) or (attr(a, "title") or ""),
+                domain=host,
+                official=is_official(url, space_host, ctx.options.official_domains),
+                page_url=page.final_url,
+            )
     return list(links.values())

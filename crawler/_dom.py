@@ -10,6 +10,7 @@ from bs4 import BeautifulSoup, Tag
 __all__ = [
     "CHROME_TOKENS",
     "absolute",
+    "attr",
     "attr_tokens",
     "clean_text",
     "host_of",
@@ -78,6 +79,14 @@ def in_chrome(tag: Tag) -> bool:
             return True
         node = node.parent
     return False
+
+
+def attr(tag: Tag, name: str) -> str | None:
+    """An attribute as one string (bs4 gives lists for multi-valued ones like class)."""
+    value = tag.get(name)
+    if value is None:
+        return None
+    return value if isinstance(value, str) else " ".join(value)
 
 
 def absolute(base: str, href: str | None) -> str | None:

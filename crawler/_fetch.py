@@ -13,7 +13,9 @@ import httpx
 
 __all__ = ["FetchError", "HttpFetcher", "Page", "USER_AGENT", "decode_html"]
 
-USER_AGENT = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Safari/537.36 spacebot/0.1"
+USER_AGENT = (
+    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Safari/537.36 spacebot/0.1"
+)
 MAX_PAGE_BYTES = 8 * 1024 * 1024
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([a-zA-Z0-9_\-]+)""", re.IGNORECASE)
 
@@ -66,7 +68,9 @@ class HttpFetcher:
         self.timeout = timeout
         self.requests = 0
         self.client = httpx.AsyncClient(
-            timeout=httpx.Timeout(timeout), follow_redirects=True, max_redirects=max_redirects,
+            timeout=httpx.Timeout(timeout),
+            follow_redirects=True,
+            max_redirects=max_redirects,
             headers={"User-Agent": USER_AGENT, "Accept-Language": "zh-CN,zh;q=0.9"},
         )
 
@@ -79,7 +83,9 @@ class HttpFetcher:
                 async for chunk in response.aiter_bytes():
                     size += len(chunk)
                     if size > MAX_PAGE_BYTES:
-                        raise FetchError("error", f"页面过大（超过 {MAX_PAGE_BYTES // 1024 // 1024} MB），已停止读取：{url}")
+                        raise FetchError(
+                            "error", f"页面过大（超过 {MAX_PAGE_BYTES // 1024 // 1024} MB），已停止读取：{url}"
+                        )
                     chunks.append(chunk)
                 body = b"".join(chunks)
                 html = decode_html(body, response.charset_encoding)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from bs4 import BeautifulSoup, Tag
 
-from ._dom import absolute, attr_tokens, clean_text, data_attr_tokens, in_chrome
+from ._dom import absolute, attr, attr_tokens, clean_text, data_attr_tokens, in_chrome
 from ._vocab import BUILTIN_MODULE_WORDS, CUSTOM_MARKERS, MARKUP_KINDS, MORE_WORDS
 
 __all__ = ["ModuleBox", "find_modules"]
@@ -105,8 +105,7 @@ def find_modules(soup: BeautifulSoup, base_url: str) -> list[ModuleBox]:
         box: Tag = title
         node = title.parent
         while node is not None and node.name not in ("body", "[document]", "main"):
-            others = [t for t in node.find_all(True) if id(t) in title_ids and t is not title
-                      and not _inside(t, title)]
+            others = [t for t in node.find_all(True) if id(t) in title_ids and t is not title and not _inside(t, title)]
             if others:
                 break
             box = node
@@ -124,8 +123,16 @@ def find_modules(soup: BeautifulSoup, base_url: str) -> list[ModuleBox]:
             name, items = match.group("name").strip(), int(match.group("n"))
         kind, type_ = _classify(box, name)
         more = next((a for a in box.find_all("a") if _is_more_link(a)), None)
-        boxes.append(ModuleBox(name=name, kind=kind, type=type_, items=items,
-                               url=absolute(base_url, more.get("href") if more else None), element=box))
+        boxes.append(
+            ModuleBox(
+                name=name,
+                kind=kind,
+                type=type_,
+                items=items,
+                url=absolute(base_url, attr(more, "href") if more else None),
+                element=box,
+            )
+        )
     return boxes
 
 

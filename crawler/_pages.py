@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 from bs4 import BeautifulSoup
 
-from ._dom import absolute, clean_text, host_of, registrable_domain
+from ._dom import absolute, attr, clean_text, host_of, registrable_domain
 from ._vocab import NEXT_WORDS, OFFICIAL_SUFFIXES, VIDEO_EXTENSIONS
 
 __all__ = [
@@ -25,16 +25,41 @@ __all__ = [
 _LOGIN_URL = re.compile(r"(login|signin|sign_in|passport|/sso|/cas/|/auth|denglu)", re.IGNORECASE)
 _LOGIN_TEXT = ("请先登录", "请登录", "登录后", "需要登录", "登录查看", "未登录")
 _FRIENDS_TEXT = ("仅好友可见", "仅对好友", "好友可见", "仅限好友")
-_PRIVATE_TEXT = ("仅主人自己可见", "仅自己可见", "仅主人可见", "不对外开放", "未公开", "设为私密", "私密空间", "暂不公开")
+_PRIVATE_TEXT = (
+    "仅主人自己可见",
+    "仅自己可见",
+    "仅主人可见",
+    "不对外开放",
+    "未公开",
+    "设为私密",
+    "私密空间",
+    "暂不公开",
+)
 _MISSING_TEXT = ("空间不存在", "不存在或已", "已被关闭", "已被删除", "已关闭", "用户不存在", "页面不存在", "找不到")
-_DYNAMIC_JS = ("XMLHttpRequest", "fetch(", "$.ajax", "$.get", "$.post", ".load(", "axios", "$.getJSON",
-               "createApp", "ReactDOM", "new Vue", "innerHTML")
-_LIBRARY_JS = re.compile(r"(jquery|bootstrap|layer|swiper|html5shiv|respond|analytics|hm\.baidu|cnzz|gtag|"
-                         r"ckplayer|video\.js|videojs|flowplayer)", re.IGNORECASE)
+_DYNAMIC_JS = (
+    "XMLHttpRequest",
+    "fetch(",
+    "$.ajax",
+    "$.get",
+    "$.post",
+    ".load(",
+    "axios",
+    "$.getJSON",
+    "createApp",
+    "ReactDOM",
+    "new Vue",
+    "innerHTML",
+)
+_LIBRARY_JS = re.compile(
+    r"(jquery|bootstrap|layer|swiper|html5shiv|respond|analytics|hm\.baidu|cnzz|gtag|"
+    r"ckplayer|video\.js|videojs|flowplayer)",
+    re.IGNORECASE,
+)
 _PAGES_RE = re.compile(r"共\s*(\d+)\s*页|(\d+)\s*/\s*(\d+)\s*页?|第\s*\d+\s*/\s*(\d+)\s*页")
+_EXT_ALT = "|".join(VIDEO_EXTENSIONS)
+# A quoted (or bracketed) absolute, protocol-relative or root-relative URL of a video file.
 _VIDEO_IN_TEXT = re.compile(
-    r"""["'(=\s](?P<url>(?:https?:)?//[^"'\s()<>]+?\.(?:%s)(?:\?[^"'\s()<>]*)?|/[^"'\s()<>]+?\.(?:%s)(?:\?[^"'\s()<>]*)?)["')\s]"""
-    % ("|".join(VIDEO_EXTENSIONS), "|".join(VIDEO_EXTENSIONS)),
+    r"""["'(=\s](?P<url>(?:(?:https?:)?//|/)[^"'\s()<>]+?\.(?:""" + _EXT_ALT + r""")(?:\?[^"'\s()<>]*)?)["')\s]""",
     re.IGNORECASE,
 )
 
@@ -111,7 +136,7 @@ def pagination_links(soup: BeautifulSoup, base: str) -> list[str]:
         text = clean_text(a).lower()
         if not (text in NEXT_WORDS or text.isdigit() or text in ("尾页", "末页", "最后一页", "last")):
             continue
-        url = absolute(base, a.get("href"))
+        url = absolute(base, attr(a, "href"))
         if url and host_of(url) == base_host and url != base and url not in out:
             out.append(url)
     return out
@@ -130,10 +155,10 @@ def find_video_urls(soup: BeautifulSoup, raw_html: str, base: str, extra_text: s
 
     exts = tuple("." + e for e in VIDEO_EXTENSIONS)
     for tag in soup.find_all(["video", "source"]):
-        add(tag.get("src") or tag.get("data-src"))
+        add(attr(tag, "src") or attr(tag, "data-src"))
     for tag in soup.find_all(True):
-        for attr in ("data-src", "data-url", "data-video", "data-file", "data-mp4"):
-            value = tag.get(attr)
+        for name in ("data-src", "data-url", "data-video", "data-file", "data-mp4"):
+            value = tag.get(name)
             if isinstance(value, str) and urlsplit(value).path.lower().endswith(exts):
                 add(value)
     scripts = "\n".join(re.findall(r"<script\b[^>]*>(.*?)</script>", raw_html, re.IGNORECASE | re.DOTALL))
@@ -142,7 +167,7 @@ def find_video_urls(soup: BeautifulSoup, raw_html: str, base: str, extra_text: s
         add("http:" + url if url.startswith("//") else url)
     if not found:
         for a in soup.find_all("a"):
-            href = a.get("href")
+            href = attr(a, "href")
             if isinstance(href, str) and urlsplit(href).path.lower().endswith(exts):
                 add(href)
     return found
@@ -155,5 +180,7 @@ def is_official(url: str, space_host: str, extra: tuple[str, ...] = ()) -> bool:
         return False
     if registrable_domain(host) == registrable_domain(space_host):
         return True
-    return any(host == s.lstrip(".") or host.endswith(s if s.startswith(".") else "." + s) or host == s
-               for s in OFFICIAL_SUFFIXES + extra)
+    return any(
+        host == s.lstrip(".") or host.endswith(s if s.startswith(".") else "." + s) or host == s
+        for s in OFFICIAL_SUFFIXES + extra
+    )

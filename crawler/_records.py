@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from bs4 import BeautifulSoup, Tag
 
-from ._dom import absolute, clean_text, in_chrome
+from ._dom import absolute, attr, clean_text, in_chrome
 from ._vocab import (
     FORMAT_CATEGORY,
     LOAD_MORE_WORDS,
@@ -67,8 +67,8 @@ def _item_links(node: Tag, base: str) -> list[Tag]:
     links = [node] if node.name == "a" else node.find_all("a")
     out = []
     for a in links:
-        url = absolute(base, a.get("href"))
-        text = clean_text(a) or (a.get("title") or "").strip()
+        url = absolute(base, attr(a, "href"))
+        text = clean_text(a) or (attr(a, "title") or "").strip()
         if not url or not text:
             continue
         low = text.lower()
@@ -79,8 +79,10 @@ def _item_links(node: Tag, base: str) -> list[Tag]:
 
 
 def _signature(tag: Tag) -> tuple[str, tuple[str, ...]]:
-    classes = tag.get("class") or []
-    return tag.name, tuple(sorted(c for c in classes if c not in ("on", "active", "odd", "even", "cur", "first", "last")))
+    classes: list[str] = list(tag.get("class") or [])
+    return tag.name, tuple(
+        sorted(c for c in classes if c not in ("on", "active", "odd", "even", "cur", "first", "last"))
+    )
 
 
 def _best_group(soup: BeautifulSoup, base: str) -> list[Tag]:
@@ -97,7 +99,7 @@ def _best_group(soup: BeautifulSoup, base: str) -> list[Tag]:
             usable = []
             for member in members:
                 links = _item_links(member, base)
-                distinct = {absolute(base, a.get("href")) for a in links}
+                distinct = {absolute(base, attr(a, "href")) for a in links}
                 if not links or len(distinct) > 3:
                     continue
                 title = clean_text(max(links, key=lambda a: len(clean_text(a))))
@@ -113,11 +115,11 @@ def _best_group(soup: BeautifulSoup, base: str) -> list[Tag]:
 
 def _record(member: Tag, base: str) -> Record:
     links = _item_links(member, base)
-    primary = max(links, key=lambda a: len(clean_text(a) or a.get("title") or ""))
+    primary = max(links, key=lambda a: len(clean_text(a) or attr(a, "title") or ""))
     shown = clean_text(primary)
-    full = (primary.get("title") or "").strip()
+    full = (attr(primary, "title") or "").strip()
     title = full if full and (not shown or shown.endswith(("...", "…")) or len(full) > len(shown)) else shown
-    url = absolute(base, primary.get("href")) or base
+    url = absolute(base, attr(primary, "href")) or base
     text = clean_text(member).replace(shown, " ", 1)
     original: bool | None = None
     if any(w in text for w in _REPOST):
@@ -132,8 +134,13 @@ def _record(member: Tag, base: str) -> Record:
         if value.startswith(("分类", "类别", "类型", "栏目")):
             value = re.sub(r"^(分类|类别|类型|栏目)\s*[:：]?\s*", "", value)
         value = value.strip("[]【】 ")
-        if 1 < len(value) <= 10 and not parse_date(value) and not _COUNTER_RE.search(value) \
-                and value not in _ORIGINAL + _REPOST and not parse_size(value):
+        if (
+            1 < len(value) <= 10
+            and not parse_date(value)
+            and not _COUNTER_RE.search(value)
+            and value not in _ORIGINAL + _REPOST
+            and not parse_size(value)
+        ):
             labels.append(value)
     fmt = None
     ext = _EXT_RE.search(title)
@@ -142,8 +149,11 @@ def _record(member: Tag, base: str) -> Record:
         title = title[: ext.start()]
     if fmt is None:
         path_ext = _EXT_RE.search(urlsplit(url).path)
-        token = re.search(r"(?<![a-z])(pptx?|docx?|pdf|mp4|mp3|xlsx?|jpe?g|png|gif|swf|flv|wav|m3u8|txt|wps|zip|rar)(?![a-z])",
-                          text, re.IGNORECASE)
+        token = re.search(
+            r"(?<![a-z])(pptx?|docx?|pdf|mp4|mp3|xlsx?|jpe?g|png|gif|swf|flv|wav|m3u8|txt|wps|zip|rar)(?![a-z])",
+            text,
+            re.IGNORECASE,
+        )
         if token:
             fmt = token.group(1).lower()
         elif path_ext and path_ext.group(1).lower() in FORMAT_CATEGORY:
@@ -157,10 +167,22 @@ def _record(member: Tag, base: str) -> Record:
         visibility = "private"
     elif "登录后" in text or "需登录" in text:
         visibility = "login_required"
-    return Record(title=title.strip(), url=url, text=text, date=parse_date(text), original=original,
-                  labels=[lab for lab in labels if lab.lower() != (fmt or "") and lab not in _ORIGINAL + _REPOST
-                          and "可见" not in lab and "登录" not in lab], format=fmt,
-                  size_bytes=parse_size(text), photos=photos, visibility=visibility)
+    return Record(
+        title=title.strip(),
+        url=url,
+        text=text,
+        date=parse_date(text),
+        original=original,
+        labels=[
+            lab
+            for lab in labels
+            if lab.lower() != (fmt or "") and lab not in _ORIGINAL + _REPOST and "可见" not in lab and "登录" not in lab
+        ],
+        format=fmt,
+        size_bytes=parse_size(text),
+        photos=photos,
+        visibility=visibility,
+    )
 
 
 def find_records(soup: BeautifulSoup, base: str) -> list[Record]:

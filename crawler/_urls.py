@@ -34,14 +34,7 @@ def normalize_url(url: str) -> str:
 def is_private_address(address: str) -> bool:
     """True for any address a public space cannot live on."""
     ip = ipaddress.ip_address(address)
-    return (
-        ip.is_loopback
-        or ip.is_private
-        or ip.is_link_local
-        or ip.is_multicast
-        or ip.is_reserved
-        or ip.is_unspecified
-    )
+    return ip.is_loopback or ip.is_private or ip.is_link_local or ip.is_multicast or ip.is_reserved or ip.is_unspecified
 
 
 def check_target_url(url: str, *, allow_private: bool = False) -> str:
@@ -58,9 +51,7 @@ def check_target_url(url: str, *, allow_private: bool = False) -> str:
         raise TargetError(f"网址格式不正确：{raw}；请给出以 http:// 或 https:// 开头的完整网址", url) from None
     if parts.scheme.lower() not in ("http", "https"):
         shown = parts.scheme or "（无）"
-        raise TargetError(
-            f"不支持的网址协议 {shown}：{raw}；只能检查以 http:// 或 https:// 开头的网址", url
-        )
+        raise TargetError(f"不支持的网址协议 {shown}：{raw}；只能检查以 http:// 或 https:// 开头的网址", url)
     host = parts.hostname
     if not host:
         raise TargetError(f"网址缺少主机名：{raw}；请给出完整网址", url)

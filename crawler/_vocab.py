@@ -29,7 +29,17 @@ __all__ = [
 
 # Names of the platform's own module kinds; a module titled with one of these is builtin.
 BUILTIN_MODULE_WORDS: dict[str, tuple[str, ...]] = {
-    "profile": ("个人资料", "个人信息", "个人简介", "基本信息", "个人档案", "关于我", "教师简介", "我的名片", "个人名片"),
+    "profile": (
+        "个人资料",
+        "个人信息",
+        "个人简介",
+        "基本信息",
+        "个人档案",
+        "关于我",
+        "教师简介",
+        "我的名片",
+        "个人名片",
+    ),
     "articles": ("文章", "日志", "博客", "博文", "教学随笔", "我的文章", "最新文章"),
     "resources": ("资源", "我的资源", "教学资源", "资源中心", "最新资源"),
     "albums": ("相册", "我的相册", "照片"),
@@ -82,14 +92,37 @@ CATEGORY_LABELS: dict[str, tuple[str, ...]] = {
     "other": ("其他", "其它"),
 }
 FORMAT_CATEGORY: dict[str, str] = {
-    "ppt": "courseware", "pptx": "courseware", "pps": "courseware", "ppsx": "courseware",
-    "key": "courseware", "swf": "courseware",
-    "mp3": "audio", "wav": "audio", "wma": "audio", "m4a": "audio", "aac": "audio",
-    "jpg": "image", "jpeg": "image", "png": "image", "gif": "image", "bmp": "image",
-    "doc": "document", "docx": "document", "pdf": "document", "txt": "document",
-    "wps": "document", "xls": "document", "xlsx": "document",
-    "mp4": "lesson_video", "flv": "lesson_video", "m3u8": "lesson_video", "avi": "lesson_video",
-    "wmv": "lesson_video", "mov": "lesson_video", "mkv": "lesson_video", "webm": "lesson_video",
+    "ppt": "courseware",
+    "pptx": "courseware",
+    "pps": "courseware",
+    "ppsx": "courseware",
+    "key": "courseware",
+    "swf": "courseware",
+    "mp3": "audio",
+    "wav": "audio",
+    "wma": "audio",
+    "m4a": "audio",
+    "aac": "audio",
+    "jpg": "image",
+    "jpeg": "image",
+    "png": "image",
+    "gif": "image",
+    "bmp": "image",
+    "doc": "document",
+    "docx": "document",
+    "pdf": "document",
+    "txt": "document",
+    "wps": "document",
+    "xls": "document",
+    "xlsx": "document",
+    "mp4": "lesson_video",
+    "flv": "lesson_video",
+    "m3u8": "lesson_video",
+    "avi": "lesson_video",
+    "wmv": "lesson_video",
+    "mov": "lesson_video",
+    "mkv": "lesson_video",
+    "webm": "lesson_video",
 }
 # Title keywords, last resort; order matters (微课 before 视频).
 TITLE_KEYWORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -103,8 +136,14 @@ TITLE_KEYWORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 VIDEO_EXTENSIONS = ("mp4", "m3u8", "flv", "webm", "mov", "m4v")
 OFFICIAL_SUFFIXES = (
-    ".gov.cn", ".edu.cn", "smartedu.cn", "eduyun.cn", "zxx.edu.cn", "ncet.edu.cn",
-    "moe.gov.cn", "1s1k.eduyun.cn",
+    ".gov.cn",
+    ".edu.cn",
+    "smartedu.cn",
+    "eduyun.cn",
+    "zxx.edu.cn",
+    "ncet.edu.cn",
+    "moe.gov.cn",
+    "1s1k.eduyun.cn",
 )
 
 DATE_RE = re.compile(r"(20\d{2}|19\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")

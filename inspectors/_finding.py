@@ -23,9 +23,16 @@ class Finding:
     evidence: tuple[str, ...] = field(default_factory=tuple)
 
     def to_dict(self) -> dict[str, object]:
-        return {"rule": self.rule, "rubric": self.rubric, "item": self.item, "severity": self.severity,
-                "message": self.message, "required": self.required, "measured": self.measured,
-                "evidence": list(self.evidence)}
+        return {
+            "rule": self.rule,
+            "rubric": self.rubric,
+            "item": self.item,
+            "severity": self.severity,
+            "message": self.message,
+            "required": self.required,
+            "measured": self.measured,
+            "evidence": list(self.evidence),
+        }
 
 
 def verdict_of(findings: list[Finding], crawl_ok: bool) -> str:

@@ -74,14 +74,21 @@ def probe_video(url: str, timeout: float = 15.0) -> VideoProbe:
             stream = container.streams.video[0]
             ctx = stream.codec_context
             rate = stream.average_rate or stream.guessed_rate
-            duration = container.duration / 1_000_000 if container.duration else (
-                float(stream.duration * stream.time_base) if stream.duration and stream.time_base else None)
+            duration = (
+                container.duration / 1_000_000
+                if container.duration
+                else (float(stream.duration * stream.time_base) if stream.duration and stream.time_base else None)
+            )
             return VideoProbe(
-                status="ok", codec=ctx.name, width=ctx.width, height=ctx.height,
+                status="ok",
+                codec=ctx.name,
+                width=ctx.width,
+                height=ctx.height,
                 display_aspect=_aspect(ctx.width, ctx.height, stream.sample_aspect_ratio),
                 fps=round(float(rate), 3) if rate else None,
                 duration_s=round(duration, 3) if duration is not None else None,
-                size_bytes=total, faststart=_faststart(head),
+                size_bytes=total,
+                faststart=_faststart(head),
             )
     except av.error.InvalidDataError:
         return VideoProbe(status="not_video", size_bytes=total)

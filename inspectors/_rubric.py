@@ -81,13 +81,26 @@ def load_rubric(name_or_path: str) -> Rubric:
         kinds = tuple(raw["rule"]) if isinstance(raw["rule"], list) else (raw["rule"],)
         for kind in kinds:
             if kind not in RULES:
-                raise RubricError(f"评价标准文件 {path} 的评价项 {raw['id']} 使用了未知的判定方式 {kind}；"
-                                  f"可用：{'、'.join(sorted(RULES))}")
+                raise RubricError(
+                    f"评价标准文件 {path} 的评价项 {raw['id']} 使用了未知的判定方式 {kind}；"
+                    f"可用：{'、'.join(sorted(RULES))}"
+                )
         seen.add(raw["id"])
-        params = {k: v for k, v in raw.items()
-                  if k not in ("id", "title", "requirement", "evidence", "rule", "severity")}
-        items.append(RubricItem(raw["id"], raw["title"], raw.get("requirement", ""), raw.get("evidence", ""),
-                                kinds[0], raw.get("severity", "fail"), params, kinds))
+        params = {
+            k: v for k, v in raw.items() if k not in ("id", "title", "requirement", "evidence", "rule", "severity")
+        }
+        items.append(
+            RubricItem(
+                raw["id"],
+                raw["title"],
+                raw.get("requirement", ""),
+                raw.get("evidence", ""),
+                kinds[0],
+                raw.get("severity", "fail"),
+                params,
+                kinds,
+            )
+        )
     if "name" not in data or not items:
         raise RubricError(f"评价标准文件 {path} 需要 name 和至少一个 [[items]]")
     durations = {k: (float(v[0]), float(v[1])) for k, v in data.get("durations", {}).items()}

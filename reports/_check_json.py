@@ -16,8 +16,19 @@ def check_document(snapshot: SpaceSnapshot, findings: list[Finding], verdict: st
     """Snapshot, findings and verdict as one JSON-ready dict, keys in contract order."""
     data = snapshot.to_dict()
     document: dict[str, Any] = {"schema": SCHEMA_ID}
-    for key in ("target", "crawl", "visibility", "profile", "modules", "resources", "articles", "albums",
-                "videos", "outbound_links", "counts"):
+    for key in (
+        "target",
+        "crawl",
+        "visibility",
+        "profile",
+        "modules",
+        "resources",
+        "articles",
+        "albums",
+        "videos",
+        "outbound_links",
+        "counts",
+    ):
         document[key] = data[key]
     document["findings"] = [f.to_dict() for f in findings]
     document["verdict"] = verdict

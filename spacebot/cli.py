@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
-from typing import Optional
 
 import typer
 from rich.console import Console
@@ -36,9 +35,22 @@ err = Console(stderr=True, soft_wrap=True)
 EXIT_PASS, EXIT_FAIL, EXIT_USAGE, EXIT_UNINSPECTED = 0, 1, 2, 3
 _SEVERITY_STYLE = {"fail": "bold red", "warn": "yellow", "review": "cyan", "pass": "green"}
 _SEVERITY_TEXT = {"fail": "不合格", "warn": "警告", "review": "待人工评审", "pass": "合格"}
-_VERDICT_TEXT = {"pass": "合格", "fail": "不合格", "review": "需人工评审", "error": "无法检查"}
-_STATUS_TEXT = {"ok": "正常", "login_required": "需要登录", "not_found": "空间不存在", "unreachable": "无法访问",
-                "blocked": "被拒绝访问", "error": "出错"}
+VISIBILITY_TEXT = {
+    "everyone": "所有人可见",
+    "login_required": "需登录",
+    "friends_only": "仅好友可见",
+    "private": "仅自己可见",
+    "unknown": "未知",
+}
+VERDICT_TEXT = {"pass": "合格", "fail": "不合格", "review": "需人工评审", "error": "无法检查"}
+STATUS_TEXT = {
+    "ok": "正常",
+    "login_required": "需要登录",
+    "not_found": "空间不存在",
+    "unreachable": "无法访问",
+    "blocked": "被拒绝访问",
+    "error": "出错",
+}
 
 
 def _usage_error(message: str) -> typer.Exit:
@@ -51,7 +63,7 @@ def check(
     url: str = typer.Argument(..., help="教师空间的网址（http:// 或 https://）"),
     as_json: bool = typer.Option(False, "--json", help="在标准输出打印 spacebot/check-1 JSON（不输出其他内容）"),
     rubric: str = typer.Option(DEFAULT_RUBRIC, "--rubric", help="评价标准名称或 .toml 文件路径"),
-    group: Optional[str] = typer.Option(None, "--group", help="学段：幼儿园|小学|初中|高中"),
+    group: str | None = typer.Option(None, "--group", help="学段：幼儿园|小学|初中|高中"),
     allow_private: bool = typer.Option(False, "--allow-private", help="允许检查本机和内网地址（默认拒绝）"),
     db: str = typer.Option("spacebot.db", "--db", help="保存快照的 SQLite 数据库文件"),
     timeout: float = typer.Option(10.0, "--timeout", help="单个请求的超时秒数"),
@@ -66,8 +78,7 @@ def check(
     try:
         chosen = load_rubric(rubric)
         store = SnapshotStore(db)
-        result = asyncio.run(check_space(url, rubric=rubric, group=group, allow_private=allow_private,
-                                         options=options))
+        result = asyncio.run(check_space(url, rubric=rubric, group=group, allow_private=allow_private, options=options))
         store.save_check({**result.document, "rubric": chosen.name})
     except SpacebotError as exc:
         raise _usage_error(str(exc)) from None
@@ -84,18 +95,38 @@ def _print_summary(result: CheckResult, titles: dict[str, str]) -> None:
     doc = result.document
     crawl, counts, profile = doc["crawl"], doc["counts"], doc["profile"]
     out.print(f"[bold]空间[/]：{doc['target']['url']}", highlight=False)
-    out.print(f"教师：{profile['name'] or '（未显示）'}  学校：{profile['school'] or '（未显示）'}  "
-              f"学科：{profile['subject'] or '（未显示）'}", highlight=False)
-    out.print(f"抓取：{_STATUS_TEXT.get(crawl['status'], crawl['status'])}，平台 {crawl['platform']}，"
-              f"{crawl['pages']} 个页面（{crawl['via']}）", highlight=False)
+    out.print(
+        f"教师：{profile['name'] or '（未显示）'}  学校：{profile['school'] or '（未显示）'}  "
+        f"学科：{profile['subject'] or '（未显示）'}",
+        highlight=False,
+    )
+    out.print(
+        f"抓取：{STATUS_TEXT.get(crawl['status'], crawl['status'])}，平台 {crawl['platform']}，"
+        f"{crawl['pages']} 个页面（{crawl['via']}）",
+        highlight=False,
+    )
     if crawl["error"]:
         out.print(f"[red]原因：{crawl['error']}[/]", highlight=False)
-    out.print(f"可见性：{doc['visibility']['value']}（{doc['visibility']['evidence']}）", highlight=False)
+    visibility = VISIBILITY_TEXT.get(doc["visibility"]["value"], doc["visibility"]["value"])
+    out.print(f"可见性：{visibility}（{doc['visibility']['evidence']}）", highlight=False)
     table = Table(title="空间内容", show_header=True)
     for label in ("模块", "自定义模块", "资源", "文章", "相册", "照片", "视频", "外链"):
         table.add_column(label, justify="right")
-    table.add_row(*(str(counts[k]) for k in ("modules", "custom_modules", "resources", "articles", "albums",
-                                              "photos", "videos", "outbound_links")))
+    table.add_row(
+        *(
+            str(counts[k])
+            for k in (
+                "modules",
+                "custom_modules",
+                "resources",
+                "articles",
+                "albums",
+                "photos",
+                "videos",
+                "outbound_links",
+            )
+        )
+    )
     out.print(table)
     if doc["findings"]:
         findings = Table(title="评价结果", show_header=True, show_lines=False)
@@ -104,10 +135,12 @@ def _print_summary(result: CheckResult, titles: dict[str, str]) -> None:
         findings.add_column("说明", overflow="fold")
         for f in doc["findings"]:
             style = _SEVERITY_STYLE[f["severity"]]
-            findings.add_row(titles.get(f["item"], f["item"]), f"[{style}]{_SEVERITY_TEXT[f['severity']]}[/]", f["message"])
+            findings.add_row(
+                titles.get(f["item"], f["item"]), f"[{style}]{_SEVERITY_TEXT[f['severity']]}[/]", f["message"]
+            )
         out.print(findings)
     style = {"pass": "bold green", "fail": "bold red", "review": "bold cyan", "error": "bold red"}[result.verdict]
-    out.print(f"结论：[{style}]{_VERDICT_TEXT[result.verdict]}[/]")
+    out.print(f"结论：[{style}]{VERDICT_TEXT[result.verdict]}[/]")
 
 
 @rubrics_app.callback()
@@ -118,8 +151,10 @@ def rubrics_list(ctx: typer.Context) -> None:
     for name in available_rubrics():
         rubric = load_rubric(name)
         default = "（默认）" if name == DEFAULT_RUBRIC else ""
-        out.print(f"{name}{default}  {rubric.title}  [dim]来源：{rubric.seed}，{len(rubric.items)} 个评价项[/]",
-                  highlight=False)
+        out.print(
+            f"{name}{default}  {rubric.title}  [dim]来源：{rubric.seed}，{len(rubric.items)} 个评价项[/]",
+            highlight=False,
+        )
 
 
 @rubrics_app.command("show")

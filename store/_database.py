@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from datetime import datetime, timezone
+from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import sqlite_utils
 
@@ -23,21 +24,49 @@ __all__ = ["SnapshotStore"]
 
 
 def _m001_initial(db: sqlite_utils.Database) -> None:
-    db["targets"].create({"url": str, "teacher": str, "school": str, "group": str, "subject": str,
-                          "first_seen": str}, pk="url", if_not_exists=True)
-    db["snapshots"].create({"id": int, "url": str, "taken_at": str, "status": str, "platform": str,
-                            "visibility": str, "verdict": str, "rubric": str, "document": str},
-                           pk="id", foreign_keys=[("url", "targets", "url")], if_not_exists=True)
-    db["snapshots"].create_index(["url", "taken_at"], if_not_exists=True)
-    db["findings"].create({"id": int, "snapshot_id": int, "rubric": str, "item": str, "rule": str,
-                           "severity": str, "message": str, "required": str, "measured": str, "evidence": str},
-                          pk="id", foreign_keys=[("snapshot_id", "snapshots", "id")], if_not_exists=True)
-    db["findings"].create_index(["snapshot_id"], if_not_exists=True)
+    db.table("targets").create(
+        {"url": str, "teacher": str, "school": str, "group": str, "subject": str, "first_seen": str},
+        pk="url",
+        if_not_exists=True,
+    )
+    db.table("snapshots").create(
+        {
+            "id": int,
+            "url": str,
+            "taken_at": str,
+            "status": str,
+            "platform": str,
+            "visibility": str,
+            "verdict": str,
+            "rubric": str,
+            "document": str,
+        },
+        pk="id",
+        foreign_keys=[("url", "targets", "url")],
+        if_not_exists=True,
+    )
+    db.table("snapshots").create_index(["url", "taken_at"], if_not_exists=True)
+    db.table("findings").create(
+        {
+            "id": int,
+            "snapshot_id": int,
+            "rubric": str,
+            "item": str,
+            "rule": str,
+            "severity": str,
+            "message": str,
+            "required": str,
+            "measured": str,
+            "evidence": str,
+        },
+        pk="id",
+        foreign_keys=[("snapshot_id", "snapshots", "id")],
+        if_not_exists=True,
+    )
+    db.table("findings").create_index(["snapshot_id"], if_not_exists=True)
 
 
-MIGRATIONS: tuple[tuple[str, Callable[[sqlite_utils.Database], None]], ...] = (
-    ("001_initial", _m001_initial),
-)
+MIGRATIONS: tuple[tuple[str, Callable[[sqlite_utils.Database], None]], ...] = (("001_initial", _m001_initial),)
 
 
 class SnapshotStore:
@@ -58,42 +87,55 @@ class SnapshotStore:
             raise StoreError(_store_message(self.path, exc)) from None
 
     def _migrate(self) -> None:
-        self.db["migrations"].create({"name": str, "applied_at": str}, pk="name", if_not_exists=True)
-        done = {row["name"] for row in self.db["migrations"].rows}
+        self.db.table("migrations").create({"name": str, "applied_at": str}, pk="name", if_not_exists=True)
+        done = {row["name"] for row in self.db.table("migrations").rows}
         for name, step in MIGRATIONS:
             if name not in done:
                 with self.db.conn:
                     step(self.db)
-                    self.db["migrations"].insert({"name": name, "applied_at": _now()})
+                    self.db.table("migrations").insert({"name": name, "applied_at": _now()})
 
     def save_check(self, document: dict[str, Any]) -> int:
         """Store one check-1 document and its findings atomically; returns the snapshot id."""
         target = document["target"]
         try:
             with self.db.conn:
-                self.db["targets"].insert({**target, "first_seen": _now()}, pk="url", ignore=True)
-                self.db["targets"].update(target["url"], {k: v for k, v in target.items() if v is not None})
-                snapshot_id = self.db["snapshots"].insert({
-                    "url": target["url"], "taken_at": document["crawl"]["finished_at"],
-                    "status": document["crawl"]["status"], "platform": document["crawl"]["platform"],
-                    "visibility": document["visibility"]["value"], "verdict": document["verdict"],
-                    "rubric": document.get("rubric"), "document": json.dumps(document, ensure_ascii=False),
-                }).last_pk
-                self.db["findings"].insert_all(
-                    {"snapshot_id": snapshot_id, **{k: v for k, v in f.items() if k != "evidence"},
-                     "evidence": json.dumps(f["evidence"], ensure_ascii=False)}
+                self.db.table("targets").insert({**target, "first_seen": _now()}, pk="url", ignore=True)
+                self.db.table("targets").update(target["url"], {k: v for k, v in target.items() if v is not None})
+                snapshot_id = (
+                    self.db.table("snapshots")
+                    .insert(
+                        {
+                            "url": target["url"],
+                            "taken_at": document["crawl"]["finished_at"],
+                            "status": document["crawl"]["status"],
+                            "platform": document["crawl"]["platform"],
+                            "visibility": document["visibility"]["value"],
+                            "verdict": document["verdict"],
+                            "rubric": document.get("rubric"),
+                            "document": json.dumps(document, ensure_ascii=False),
+                        }
+                    )
+                    .last_pk
+                )
+                self.db.table("findings").insert_all(
+                    {
+                        "snapshot_id": snapshot_id,
+                        **{k: v for k, v in f.items() if k != "evidence"},
+                        "evidence": json.dumps(f["evidence"], ensure_ascii=False),
+                    }
                     for f in document["findings"]
                 )
         except sqlite3.DatabaseError as exc:
             raise StoreError(_store_message(self.path, exc)) from None
-        return int(snapshot_id)
+        return int(snapshot_id)  # type: ignore[arg-type]
 
     def snapshots(self, url: str) -> list[dict[str, Any]]:
-        return list(self.db["snapshots"].rows_where("url = ?", [url], order_by="taken_at, id"))
+        return list(self.db.table("snapshots").rows_where("url = ?", [url], order_by="taken_at, id"))
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def _store_message(path: Path, exc: Exception) -> str:

@@ -8,9 +8,10 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
@@ -46,8 +47,14 @@ class CliResult:
 def run_cli(tmp_path: Path):  # type: ignore[no-untyped-def]
     def run(*args: str, timeout: float = 120) -> CliResult:
         started = time.monotonic()
-        proc = subprocess.run([sys.executable, "-m", "spacebot", *args], capture_output=True, text=True,
-                              timeout=timeout, cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(ROOT)})
+        proc = subprocess.run(
+            [sys.executable, "-m", "spacebot", *args],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            cwd=tmp_path,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+        )
         return CliResult(proc.returncode, proc.stdout, proc.stderr, time.monotonic() - started)
 
     return run

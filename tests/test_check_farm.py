@@ -16,8 +16,12 @@ from tests.farm import Farm
 from tests.farm.compare import diff
 from tests.farm.spaces import DRAGDROP_SPACES, GBK_SPACES, SPA_SPACES, TIANYU_SPACES
 
-KEYS = ([f"tianyu:{s.sid}" for s in TIANYU_SPACES] + [f"tianyu-gbk:{s.sid}" for s in GBK_SPACES]
-        + [f"spa:{s.sid}" for s in SPA_SPACES] + [f"dragdrop:{s.sid}" for s in DRAGDROP_SPACES])
+KEYS = (
+    [f"tianyu:{s.sid}" for s in TIANYU_SPACES]
+    + [f"tianyu-gbk:{s.sid}" for s in GBK_SPACES]
+    + [f"spa:{s.sid}" for s in SPA_SPACES]
+    + [f"dragdrop:{s.sid}" for s in DRAGDROP_SPACES]
+)
 SCHEMA = json.loads(CHECK_SCHEMA_PATH.read_text(encoding="utf-8"))
 
 

@@ -26,8 +26,16 @@ def test_non_http_urls_are_refused(url: str, run_cli) -> None:  # type: ignore[n
     assert result.stdout == ""
 
 
-@pytest.mark.parametrize("url", ["http://127.0.0.1/", "http://localhost:8080/space", "http://10.1.2.3/",
-                                 "http://169.254.169.254/latest/meta-data/", "http://[::1]/"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1/",
+        "http://localhost:8080/space",
+        "http://10.1.2.3/",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://[::1]/",
+    ],
+)
 def test_private_targets_are_refused_without_allow_private(url: str, run_cli) -> None:  # type: ignore[no-untyped-def]
     result = run_cli("check", "--json", url)
     _assert_clean_error(result, 2)
@@ -64,8 +72,9 @@ def test_a_server_that_never_answers_times_out(run_cli) -> None:  # type: ignore
     threading.Thread(target=accept, daemon=True).start()
     try:
         started = time.monotonic()
-        result = run_cli("check", "--json", "--allow-private", "--timeout", "2",
-                         f"http://127.0.0.1:{server.getsockname()[1]}/")
+        result = run_cli(
+            "check", "--json", "--allow-private", "--timeout", "2", f"http://127.0.0.1:{server.getsockname()[1]}/"
+        )
         assert result.code == 3
         assert "超时" in result.json()["crawl"]["error"]
         assert time.monotonic() - started < 12
@@ -95,11 +104,14 @@ def test_readable_summary_without_json(farm: Farm, run_cli) -> None:  # type: ig
     assert "黄志强" in result.stdout and "结论" in result.stdout and "空间访问权限" in result.stdout
 
 
-@pytest.mark.parametrize("args, words", [
-    (["--group", "大学"], "学段"),
-    (["--rubric", "no-such-rubric"], "没有名为"),
-    (["--rubric", "missing.toml"], "找不到"),
-])
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (["--group", "大学"], "学段"),
+        (["--rubric", "no-such-rubric"], "没有名为"),
+        (["--rubric", "missing.toml"], "找不到"),
+    ],
+)
 def test_bad_options_exit_2(args: list[str], words: str, farm: Farm, run_cli) -> None:  # type: ignore[no-untyped-def]
     result = run_cli("check", "--allow-private", *args, farm.space("tianyu:10001").url)
     _assert_clean_error(result, 2)

@@ -23,8 +23,9 @@ from crawler import (
 )
 from inspectors import inspect_snapshot, load_rubric
 
-CRAWL = CrawlInfo("http://s/1", "generic", "ok", None, 3, "http", "2026-11-22T10:00:00+08:00",
-                  "2026-11-22T10:00:05+08:00")
+CRAWL = CrawlInfo(
+    "http://s/1", "generic", "ok", None, 3, "http", "2026-11-22T10:00:00+08:00", "2026-11-22T10:00:05+08:00"
+)
 GOOD_PROBE = VideoProbe("ok", "h264", 1920, 1080, "16:9", 25.0, 720.0, 300_000_000, True)
 
 
@@ -34,11 +35,17 @@ def _res(i: int, category: str, original: bool | None = True) -> Resource:
 
 def _snapshot(**changes: object) -> SpaceSnapshot:
     base = SpaceSnapshot(
-        target=Target("http://s/1"), crawl=CRAWL, visibility=Visibility("everyone", "可见"),
-        profile=Profile("张三", "http://s/a.jpg", "一小", "数学", ("三(1)班",), "a@b.cn", "http://s/h.jpg", "http://s/b.jpg"),
+        target=Target("http://s/1"),
+        crawl=CRAWL,
+        visibility=Visibility("everyone", "可见"),
+        profile=Profile(
+            "张三", "http://s/a.jpg", "一小", "数学", ("三(1)班",), "a@b.cn", "http://s/h.jpg", "http://s/b.jpg"
+        ),
         modules=tuple(Module(f"自定义{i}", "custom") for i in range(4)),
-        resources=tuple(_res(i, "microlecture") for i in range(5)) + tuple(_res(10 + i, "courseware") for i in range(5))
-        + tuple(_res(20 + i, "lesson_plan") for i in range(4)) + tuple(_res(30 + i, "exercise") for i in range(3)),
+        resources=tuple(_res(i, "microlecture") for i in range(5))
+        + tuple(_res(10 + i, "courseware") for i in range(5))
+        + tuple(_res(20 + i, "lesson_plan") for i in range(4))
+        + tuple(_res(30 + i, "exercise") for i in range(3)),
         articles=tuple(Article(f"文{i}", f"http://s/a/{i}", i < 4, "2022-01-01", None) for i in range(10)),
         albums=tuple(Album(f"相册{i}", f"http://s/al/{i}", 5) for i in range(3)),
         videos=(Video("http://s/v.mp4", "http://s/r/0", "微课", GOOD_PROBE),),
@@ -67,10 +74,15 @@ def test_microcourse_count_is_inclusive() -> None:
     assert "fail" in _outcome(reposts, "quanzhou-2022", "microcourses")
 
 
-@pytest.mark.parametrize("probe_change, words", [
-    ({"display_aspect": "4:3", "width": 640, "height": 480}, "画面比例"),
-    ({"fps": 30.0}, "帧率"), ({"size_bytes": int(1.2 * 1024**3)}, "1 GB"), ({"codec": "hevc"}, "H.264"),
-])
+@pytest.mark.parametrize(
+    "probe_change, words",
+    [
+        ({"display_aspect": "4:3", "width": 640, "height": 480}, "画面比例"),
+        ({"fps": 30.0}, "帧率"),
+        ({"size_bytes": int(1.2 * 1024**3)}, "1 GB"),
+        ({"codec": "hevc"}, "H.264"),
+    ],
+)
 def test_video_spec_names_each_failing_property(probe_change: dict, words: str) -> None:  # type: ignore[type-arg]
     video = Video("http://s/v.mp4", "http://s/r/0", "微课", replace(GOOD_PROBE, **probe_change))
     findings, _ = inspect_snapshot(_snapshot(videos=(video,)), load_rubric("quanzhou-2022"))
@@ -92,11 +104,24 @@ def test_outbound_links_warn_only_for_unofficial() -> None:
 
 def test_wuhan_counts_ratios_and_presence() -> None:
     good = _snapshot()
-    for item in ("courseware", "lesson_plans", "albums", "photos", "custom_modules", "profile_complete",
-                 "header_background", "articles_original", "resources_original"):
+    for item in (
+        "courseware",
+        "lesson_plans",
+        "albums",
+        "photos",
+        "custom_modules",
+        "profile_complete",
+        "header_background",
+        "articles_original",
+        "resources_original",
+    ):
         assert _outcome(good, "wuhan-2022", item) == {"pass"}, item
-    bad = _snapshot(albums=good.albums[:2], modules=good.modules[:3], profile=replace(good.profile, avatar=None),
-                    articles=tuple(replace(a, original=None) for a in good.articles))
+    bad = _snapshot(
+        albums=good.albums[:2],
+        modules=good.modules[:3],
+        profile=replace(good.profile, avatar=None),
+        articles=tuple(replace(a, original=None) for a in good.articles),
+    )
     for item in ("albums", "photos", "custom_modules", "profile_complete", "articles_original"):
         assert _outcome(bad, "wuhan-2022", item) == {"fail"}, item
 

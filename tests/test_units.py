@@ -10,25 +10,44 @@ from crawler._pages import is_official
 from crawler._vocab import category_from_label, parse_date, parse_size
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("发表于 2022-03-01 10:20", "2022-03-01"), ("2021年3月5日", "2021-03-05"), ("2022/11/30", "2022-11-30"),
-    ("2022.1.2", "2022-01-02"), ("阅读(3)", None), ("2022-13-01", None),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("发表于 2022-03-01 10:20", "2022-03-01"),
+        ("2021年3月5日", "2021-03-05"),
+        ("2022/11/30", "2022-11-30"),
+        ("2022.1.2", "2022-01-02"),
+        ("阅读(3)", None),
+        ("2022-13-01", None),
+    ],
+)
 def test_parse_date(text: str, expected: str | None) -> None:
     assert parse_date(text) == expected
 
 
-@pytest.mark.parametrize("text, expected", [("1.5MB", 1572864), ("2.5 MB", 2621440), ("300KB", 307200),
-                                            ("1.2G", int(1.2 * 1024**3)), ("无", None)])
+@pytest.mark.parametrize(
+    "text, expected",
+    [("1.5MB", 1572864), ("2.5 MB", 2621440), ("300KB", 307200), ("1.2G", int(1.2 * 1024**3)), ("无", None)],
+)
 def test_parse_size(text: str, expected: int | None) -> None:
     assert parse_size(text) == expected
 
 
-@pytest.mark.parametrize("label, category", [
-    ("微课", "microlecture"), ("课件", "courseware"), ("导学案", "lesson_plan"), ("教学设计", "lesson_plan"),
-    ("课例", "lesson_video"), ("学习任务单", "exercise"), ("质量分析", "document"), ("音频", "audio"),
-    ("全部", None), ("仅好友可见", None),
-])
+@pytest.mark.parametrize(
+    "label, category",
+    [
+        ("微课", "microlecture"),
+        ("课件", "courseware"),
+        ("导学案", "lesson_plan"),
+        ("教学设计", "lesson_plan"),
+        ("课例", "lesson_video"),
+        ("学习任务单", "exercise"),
+        ("质量分析", "document"),
+        ("音频", "audio"),
+        ("全部", None),
+        ("仅好友可见", None),
+    ],
+)
 def test_category_from_label(label: str, category: str | None) -> None:
     assert category_from_label(label) == category
 
@@ -47,15 +66,22 @@ def test_bad_urls_raise_target_error(url: str) -> None:
 
 
 def test_allow_private_permits_loopback() -> None:
-    assert check_target_url("HTTP://127.0.0.1:8080/Space?sid=1", allow_private=True) == \
-        "http://127.0.0.1:8080/Space?sid=1"
+    assert (
+        check_target_url("HTTP://127.0.0.1:8080/Space?sid=1", allow_private=True) == "http://127.0.0.1:8080/Space?sid=1"
+    )
     with pytest.raises(TargetError, match="内网"):
         check_target_url("http://127.0.0.1:8080/")
 
 
-@pytest.mark.parametrize("url, official", [
-    ("https://www.zxx.edu.cn/x", True), ("http://jyj.quanzhou.gov.cn/", True), ("https://yun.zjer.cn/a", True),
-    ("https://www.xuekewang-example.com/", False), ("https://pan.baidu.com/s/1", False),
-])
+@pytest.mark.parametrize(
+    "url, official",
+    [
+        ("https://www.zxx.edu.cn/x", True),
+        ("http://jyj.quanzhou.gov.cn/", True),
+        ("https://yun.zjer.cn/a", True),
+        ("https://www.xuekewang-example.com/", False),
+        ("https://pan.baidu.com/s/1", False),
+    ],
+)
 def test_official_domains(url: str, official: bool) -> None:
     assert is_official(url, "yun.zjer.cn") is official

@@ -16,8 +16,9 @@ if TYPE_CHECKING:
 
 __all__ = ["DragDropAdapter"]
 
-_WIDGET = re.compile(r"""class\s*=\s*["'][^"']*widget[^"']*["'][^>]*style\s*=\s*["'][^"']*position\s*:\s*absolute""",
-                     re.IGNORECASE)
+_WIDGET = re.compile(
+    r"""class\s*=\s*["'][^"']*widget[^"']*["'][^>]*style\s*=\s*["'][^"']*position\s*:\s*absolute""", re.IGNORECASE
+)
 
 
 class DragDropAdapter(PlatformAdapter):

@@ -14,6 +14,7 @@ from urllib.parse import parse_qs, urlencode, urljoin, urlsplit
 
 from bs4 import BeautifulSoup
 
+from .._dom import attr
 from .._fetch import FetchError, Page
 from .._modules import ModuleBox
 from .base import PlatformAdapter
@@ -23,8 +24,11 @@ if TYPE_CHECKING:
 
 __all__ = ["TianyuAdapter"]
 
-_ROUTES = {"articles": "space/person/blog/index", "resources": "space/person/resource/index",
-           "albums": "space/person/album/index"}
+_ROUTES = {
+    "articles": "space/person/blog/index",
+    "resources": "space/person/resource/index",
+    "albums": "space/person/album/index",
+}
 
 
 def _sid(url: str) -> str | None:
@@ -48,16 +52,20 @@ class TianyuAdapter(PlatformAdapter):
         jobs = []
         for box in soup.select("[data-name]"):
             if box.get_text(strip=True) in ("", "加载中…", "加载中...", "正在加载"):
-                query = {"r": "space/person/index/GetModuleHtml", "name": box["data-name"],
-                         "spacetype": "space_person", "sid": sid or ""}
+                query = {
+                    "r": "space/person/index/GetModuleHtml",
+                    "name": box["data-name"],
+                    "spacetype": "space_person",
+                    "sid": sid or "",
+                }
                 jobs.append((box, urljoin(page.final_url, "index.php?" + urlencode(query))))
         for widget in soup.select("span.ajax-widget[data-classname]"):
-            query = {"r": "widget", "classname": widget["data-classname"], "kid": widget.get("data-kid", "")}
+            query = {"r": "widget", "classname": widget["data-classname"], "kid": attr(widget, "data-kid") or ""}
             jobs.append((widget, urljoin(page.final_url, "index.php?" + urlencode(query))))
         if not jobs:
             return await super().complete_home(ctx, page)
         results = await asyncio.gather(*(ctx.fetch(url, fragment=True) for _, url in jobs), return_exceptions=True)
-        for (node, _), result in zip(jobs, results):
+        for (node, _), result in zip(jobs, results, strict=False):
             if isinstance(result, FetchError) or isinstance(result, BaseException):
                 continue
             if result.status == 200:

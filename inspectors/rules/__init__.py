@@ -22,7 +22,13 @@ def register(kind: str, check: RuleCheck) -> None:
     RULES[kind] = check
 
 
-for _kind, _check in (("visibility", check_visibility), ("count", check_count), ("ratio", check_ratio),
-                      ("presence", check_presence), ("outbound_links", check_outbound_links),
-                      ("video_spec", check_video_spec), ("review", check_review)):
+for _kind, _check in (
+    ("visibility", check_visibility),
+    ("count", check_count),
+    ("ratio", check_ratio),
+    ("presence", check_presence),
+    ("outbound_links", check_outbound_links),
+    ("video_spec", check_video_spec),
+    ("review", check_review),
+):
     register(_kind, _check)

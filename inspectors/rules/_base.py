@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from crawler import SpaceSnapshot
 
@@ -22,11 +23,25 @@ class InspectContext:
 RuleCheck = Callable[[RubricItem, SpaceSnapshot, InspectContext], list[Finding]]
 
 
-def finding(item: RubricItem, ctx: InspectContext, severity: str, message: str, measured: str,
-            evidence: list[str] | tuple[str, ...] = (), required: str | None = None) -> Finding:
-    return Finding(rule=item.rule, rubric=ctx.rubric.name, item=item.id, severity=severity, message=message,
-                   required=required if required is not None else item.requirement, measured=measured,
-                   evidence=tuple(evidence))
+def finding(
+    item: RubricItem,
+    ctx: InspectContext,
+    severity: str,
+    message: str,
+    measured: str,
+    evidence: list[str] | tuple[str, ...] = (),
+    required: str | None = None,
+) -> Finding:
+    return Finding(
+        rule=item.rule,
+        rubric=ctx.rubric.name,
+        item=item.id,
+        severity=severity,
+        message=message,
+        required=required if required is not None else item.requirement,
+        measured=measured,
+        evidence=tuple(evidence),
+    )
 
 
 def select(snapshot: SpaceSnapshot, collection: str, where: dict[str, Any] | None) -> list[Any]:

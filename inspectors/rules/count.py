@@ -32,7 +32,25 @@ def check_count(item: RubricItem, snapshot: SpaceSnapshot, ctx: InspectContext) 
     measured = f"{measured_n} {unit}"
     required = f"≥ {minimum} {unit}"
     if measured_n >= minimum:
-        return [finding(item, ctx, "pass", f"{item.title}：{measured}，达到要求（{required}）。", measured,
-                        evidence[:20], required)]
-    return [finding(item, ctx, item.severity, f"{item.title}：只有 {measured}，要求 {required}。", measured,
-                    evidence[:20], required)]
+        return [
+            finding(
+                item,
+                ctx,
+                "pass",
+                f"{item.title}：{measured}，达到要求（{required}）。",
+                measured,
+                evidence[:20],
+                required,
+            )
+        ]
+    return [
+        finding(
+            item,
+            ctx,
+            item.severity,
+            f"{item.title}：只有 {measured}，要求 {required}。",
+            measured,
+            evidence[:20],
+            required,
+        )
+    ]

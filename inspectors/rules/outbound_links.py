@@ -23,6 +23,13 @@ def check_outbound_links(item: RubricItem, snapshot: SpaceSnapshot, ctx: Inspect
     if not unofficial:
         return [finding(item, ctx, "pass", "没有链接到非官方网站。", measured)]
     domains = "、".join(sorted({link.domain for link in unofficial}))
-    return [finding(item, ctx, item.params.get("level", "warn"),
-                    f"空间链接到 {len(unofficial)} 个非官方网站地址（{domains}），评审时可能酌情减分。",
-                    measured, [link.url for link in unofficial][:20])]
+    return [
+        finding(
+            item,
+            ctx,
+            item.params.get("level", "warn"),
+            f"空间链接到 {len(unofficial)} 个非官方网站地址（{domains}），评审时可能酌情减分。",
+            measured,
+            [link.url for link in unofficial][:20],
+        )
+    ]

@@ -16,18 +16,32 @@ from ._base import InspectContext, finding
 
 __all__ = ["check_presence"]
 
-_NAMES = {"name": "姓名", "avatar": "头像", "school": "学校", "subject": "学科", "classes": "班级",
-          "contact": "联系方式", "header_image": "页头图片", "background": "背景"}
+_NAMES: dict[str, str] = {
+    "name": "姓名",
+    "avatar": "头像",
+    "school": "学校",
+    "subject": "学科",
+    "classes": "班级",
+    "contact": "联系方式",
+    "header_image": "页头图片",
+    "background": "背景",
+}
 
 
 def check_presence(item: RubricItem, snapshot: SpaceSnapshot, ctx: InspectContext) -> list[Finding]:
     profile = snapshot.profile
     groups = [g if isinstance(g, list) else [g] for g in item.params["fields"]]
-    missing = [" 或 ".join(_NAMES.get(f, f) for f in group) for group in groups
-               if not any(getattr(profile, f) for f in group)]
-    shown = [_NAMES.get(f, f) for group in groups for f in group if getattr(profile, f)]
+    missing = [
+        " 或 ".join(_NAMES.get(str(f), str(f)) for f in group)
+        for group in groups
+        if not any(getattr(profile, f) for f in group)
+    ]
+    shown = [_NAMES.get(str(f), str(f)) for group in groups for f in group if getattr(profile, f)]
     measured = "已展示：" + ("、".join(shown) or "无")
     if not missing:
         return [finding(item, ctx, "pass", f"{item.title}：齐全。", measured, [snapshot.crawl.final_url])]
-    return [finding(item, ctx, item.severity, f"{item.title}：缺少 {'、'.join(missing)}。", measured,
-                    [snapshot.crawl.final_url])]
+    return [
+        finding(
+            item, ctx, item.severity, f"{item.title}：缺少 {'、'.join(missing)}。", measured, [snapshot.crawl.final_url]
+        )
+    ]

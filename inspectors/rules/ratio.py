@@ -29,5 +29,14 @@ def check_ratio(item: RubricItem, snapshot: SpaceSnapshot, ctx: InspectContext) 
     measured = f"{len(hits)} / {len(base)} = {share:.0%}"
     severity = "pass" if share + 1e-9 >= minimum else item.severity
     verb = "达到" if severity == "pass" else "未达到"
-    return [finding(item, ctx, severity, f"{item.title}：{measured}，{verb}要求（{required}）。", measured,
-                    [x.url for x in hits][:20], required)]
+    return [
+        finding(
+            item,
+            ctx,
+            severity,
+            f"{item.title}：{measured}，{verb}要求（{required}）。",
+            measured,
+            [x.url for x in hits][:20],
+            required,
+        )
+    ]

@@ -22,5 +22,8 @@ def check_review(item: RubricItem, snapshot: SpaceSnapshot, ctx: InspectContext)
     names = "、".join(m.name for m in custom) or "无"
     evidence = [m.url for m in custom if m.url] or [snapshot.crawl.final_url]
     message = item.params.get("look_at", "请评审人员查看空间内容后判定。")
-    return [finding(item, ctx, "review", f"{message}（空间的自定义模块：{names}）", f"自定义模块 {len(custom)} 个",
-                    evidence)]
+    return [
+        finding(
+            item, ctx, "review", f"{message}（空间的自定义模块：{names}）", f"自定义模块 {len(custom)} 个", evidence
+        )
+    ]

@@ -34,8 +34,16 @@ def check_video_spec(item: RubricItem, snapshot: SpaceSnapshot, ctx: InspectCont
         assert probe is not None
         name = video.title or video.url.rsplit("/", 1)[-1]
         if probe.status != "ok":
-            out.append(finding(item, ctx, "review", f"视频《{name}》无法读取（{probe.status}），请人工查看。",
-                               probe.status, [video.url, video.page_url]))
+            out.append(
+                finding(
+                    item,
+                    ctx,
+                    "review",
+                    f"视频《{name}》无法读取（{probe.status}），请人工查看。",
+                    probe.status,
+                    [video.url, video.page_url],
+                )
+            )
             continue
         problems = []
         if p.get("aspect") and probe.display_aspect != p["aspect"]:
@@ -53,11 +61,20 @@ def check_video_spec(item: RubricItem, snapshot: SpaceSnapshot, ctx: InspectCont
             if not low * 60 <= probe.duration_s <= high * 60:
                 problems.append(f"时长 {probe.duration_s / 60:.1f} 分钟（{ctx.group}要求 {low:g}–{high:g} 分钟）")
         if problems:
-            out.append(finding(item, ctx, item.severity, f"视频《{name}》不符合规格：" + "；".join(problems) + "。",
-                               "；".join(problems), [video.url, video.page_url]))
+            out.append(
+                finding(
+                    item,
+                    ctx,
+                    item.severity,
+                    f"视频《{name}》不符合规格：" + "；".join(problems) + "。",
+                    "；".join(problems),
+                    [video.url, video.page_url],
+                )
+            )
         else:
             good += 1
     if good and not out:
-        out.append(finding(item, ctx, "pass", f"{good} 个视频符合规格要求（片头时长尚未自动检测）。",
-                           f"{good} 个视频合格"))
+        out.append(
+            finding(item, ctx, "pass", f"{good} 个视频符合规格要求（片头时长尚未自动检测）。", f"{good} 个视频合格")
+        )
     return out

@@ -15,8 +15,13 @@ from ._base import InspectContext, finding
 
 __all__ = ["check_visibility"]
 
-_SHOWN = {"everyone": "所有人可见", "login_required": "需登录才能访问", "friends_only": "仅好友可见",
-          "private": "仅自己可见（未公开）", "unknown": "无法确定"}
+_SHOWN = {
+    "everyone": "所有人可见",
+    "login_required": "需登录才能访问",
+    "friends_only": "仅好友可见",
+    "private": "仅自己可见（未公开）",
+    "unknown": "无法确定",
+}
 
 
 def check_visibility(item: RubricItem, snapshot: SpaceSnapshot, ctx: InspectContext) -> list[Finding]:
@@ -26,7 +31,17 @@ def check_visibility(item: RubricItem, snapshot: SpaceSnapshot, ctx: InspectCont
     if value == "everyone":
         return [finding(item, ctx, "pass", "空间对所有人可见。", measured, evidence)]
     if value == "unknown":
-        return [finding(item, ctx, "review", f"无法确定空间的访问权限：{snapshot.visibility.evidence}",
-                        measured, evidence)]
-    return [finding(item, ctx, item.severity, f"空间未对所有人开放（{measured}）：{snapshot.visibility.evidence}。"
-                    "请在空间设置中把访问权限改为“所有人可见”。", measured, evidence)]
+        return [
+            finding(item, ctx, "review", f"无法确定空间的访问权限：{snapshot.visibility.evidence}", measured, evidence)
+        ]
+    return [
+        finding(
+            item,
+            ctx,
+            item.severity,
+            f"空间未对所有人开放（{measured}）：{snapshot.visibility.evidence}。"
+            "请在空间设置中把访问权限改为“所有人可见”。",
+            measured,
+            evidence,
+        )
+    ]

@@ -55,12 +55,23 @@ class Farm:
         gbk = TianyuApp(GBK_SPACES, self.videos, encoding="gbk", platform_name="石首教育云")
         spa = SpaApp(SPA_SPACES, self.videos)
         dragdrop = DragDropApp(DRAGDROP_SPACES, self.videos)
-        self.servers = {"tianyu": FarmServer(tianyu), "tianyu-gbk": FarmServer(gbk),
-                        "spa": FarmServer(spa), "dragdrop": FarmServer(dragdrop)}
-        apps = {"tianyu": (tianyu, TIANYU_SPACES), "tianyu-gbk": (gbk, GBK_SPACES),
-                "spa": (spa, SPA_SPACES), "dragdrop": (dragdrop, DRAGDROP_SPACES)}
-        self.spaces = [FarmSpace(spec, self.servers[family], app, family)
-                       for family, (app, specs) in apps.items() for spec in specs]
+        self.servers = {
+            "tianyu": FarmServer(tianyu),
+            "tianyu-gbk": FarmServer(gbk),
+            "spa": FarmServer(spa),
+            "dragdrop": FarmServer(dragdrop),
+        }
+        apps = {
+            "tianyu": (tianyu, TIANYU_SPACES),
+            "tianyu-gbk": (gbk, GBK_SPACES),
+            "spa": (spa, SPA_SPACES),
+            "dragdrop": (dragdrop, DRAGDROP_SPACES),
+        }
+        self.spaces = [
+            FarmSpace(spec, self.servers[family], app, family)
+            for family, (app, specs) in apps.items()
+            for spec in specs
+        ]
 
     def start(self) -> Farm:
         for server in self.servers.values():
@@ -87,16 +98,30 @@ class Farm:
         status = {"login_required": "login_required", "not_found": "not_found"}.get(s.wall, "ok")
         visibility = "unknown" if s.wall == "not_found" else s.wall
         open_space = s.wall == "everyone"
-        profile: dict[str, Any] = {"name": None, "avatar": None, "school": None, "subject": None, "classes": [],
-                                   "contact": None, "header_image": None, "background": None}
+        profile: dict[str, Any] = {
+            "name": None,
+            "avatar": None,
+            "school": None,
+            "subject": None,
+            "classes": [],
+            "contact": None,
+            "header_image": None,
+            "background": None,
+        }
         if s.wall in ("friends_only", "private"):
             profile["name"] = s.name
         if open_space:
-            img = {"tianyu": ("/upload/avatar/{}.jpg", "/upload/banner/{}.jpg", "/upload/bg/{}.jpg"),
-                   "spa": ("/img/avatar/{}.gif", "/img/banner/{}.gif", None),
-                   "dragdrop": ("/files/head/{}.png", None, "/files/bg/{}.png")}[s.platform]
+            img = {
+                "tianyu": ("/upload/avatar/{}.jpg", "/upload/banner/{}.jpg", "/upload/bg/{}.jpg"),
+                "spa": ("/img/avatar/{}.gif", "/img/banner/{}.gif", None),
+                "dragdrop": ("/files/head/{}.png", None, "/files/bg/{}.png"),
+            }[s.platform]
             profile.update(
-                name=s.name, school=s.school, subject=s.subject, classes=list(s.classes), contact=s.contact,
+                name=s.name,
+                school=s.school,
+                subject=s.subject,
+                classes=list(s.classes),
+                contact=s.contact,
                 avatar=fs.abs(img[0].format(s.sid)) if s.avatar else None,
                 header_image=fs.abs(img[1].format(s.sid)) if s.header_image and img[1] else None,
                 background=fs.abs(img[2].format(s.sid)) if s.background and img[2] else None,
@@ -105,30 +130,76 @@ class Farm:
         resources, articles, albums, videos = [], [], [], []
         if open_space:
             for m in s.modules:
-                modules.append({"name": m.name, "kind": m.kind, "items": m.items,
-                                "url": fs.abs(app.list_path(m.more, s.sid)) if m.more else None})
+                modules.append(
+                    {
+                        "name": m.name,
+                        "kind": m.kind,
+                        "items": m.items,
+                        "url": fs.abs(app.list_path(m.more, s.sid)) if m.more else None,
+                    }
+                )
                 for url, text in m.links:
                     if url not in [link["url"] for link in links]:
                         host = urlsplit(url).hostname or ""
-                        links.append({"url": url, "text": text, "domain": host, "page_url": fs.url,
-                                      "official": host.endswith(OFFICIAL_SUFFIXES) or host.endswith("zxx.edu.cn")})
+                        links.append(
+                            {
+                                "url": url,
+                                "text": text,
+                                "domain": host,
+                                "page_url": fs.url,
+                                "official": host.endswith(OFFICIAL_SUFFIXES) or host.endswith("zxx.edu.cn"),
+                            }
+                        )
             for r in s.resources:
                 url = fs.abs(app.item_path("resources", s.sid, r.rid))
-                resources.append({"title": r.title, "url": url, "category": r.category, "original": r.original,
-                                  "published": r.published, "visibility": r.visibility, "format": r.fmt,
-                                  "size_bytes": r.size_bytes})
+                resources.append(
+                    {
+                        "title": r.title,
+                        "url": url,
+                        "category": r.category,
+                        "original": r.original,
+                        "published": r.published,
+                        "visibility": r.visibility,
+                        "format": r.fmt,
+                        "size_bytes": r.size_bytes,
+                    }
+                )
                 if r.video:
                     facts = VIDEO_FACTS[r.video]
-                    videos.append({"url": fs.abs(app.video_path(r)), "page_url": url, "title": r.title, "probe": {
-                        "status": "ok", "codec": "h264", "width": facts.width, "height": facts.height,
-                        "display_aspect": facts.display_aspect, "fps": float(facts.fps),
-                        "duration_s": facts.seconds, "size_bytes": self.videos[r.video].stat().st_size,
-                        "faststart": facts.faststart, "title_card_s": None, "bytes_read": None}})
-            articles = [{"title": a.title, "url": fs.abs(app.item_path("articles", s.sid, a.aid)),
-                         "original": a.original, "published": a.published, "category": a.category}
-                        for a in s.articles]
-            albums = [{"name": a.name, "url": fs.abs(app.item_path("albums", s.sid, a.aid)), "photos": a.photos}
-                      for a in s.albums]
+                    videos.append(
+                        {
+                            "url": fs.abs(app.video_path(r)),
+                            "page_url": url,
+                            "title": r.title,
+                            "probe": {
+                                "status": "ok",
+                                "codec": "h264",
+                                "width": facts.width,
+                                "height": facts.height,
+                                "display_aspect": facts.display_aspect,
+                                "fps": float(facts.fps),
+                                "duration_s": facts.seconds,
+                                "size_bytes": self.videos[r.video].stat().st_size,
+                                "faststart": facts.faststart,
+                                "title_card_s": None,
+                                "bytes_read": None,
+                            },
+                        }
+                    )
+            articles = [
+                {
+                    "title": a.title,
+                    "url": fs.abs(app.item_path("articles", s.sid, a.aid)),
+                    "original": a.original,
+                    "published": a.published,
+                    "category": a.category,
+                }
+                for a in s.articles
+            ]
+            albums = [
+                {"name": a.name, "url": fs.abs(app.item_path("albums", s.sid, a.aid)), "photos": a.photos}
+                for a in s.albums
+            ]
         platform = s.platform
         if s.platform == "dragdrop" and s.wall != "everyone":
             platform = "generic"  # a locked page shows no widgets: nothing identifies the family
@@ -136,10 +207,21 @@ class Farm:
             "target": {"url": fs.url},
             "crawl": {"platform": platform, "status": status},
             "visibility": {"value": visibility},
-            "profile": profile, "modules": modules, "resources": resources, "articles": articles,
-            "albums": albums, "videos": videos, "outbound_links": links,
-            "counts": {"modules": len(modules), "custom_modules": sum(m["kind"] == "custom" for m in modules),
-                       "resources": len(resources), "articles": len(articles), "albums": len(albums),
-                       "photos": sum(a["photos"] for a in albums), "videos": len(videos),
-                       "outbound_links": len(links)},
+            "profile": profile,
+            "modules": modules,
+            "resources": resources,
+            "articles": articles,
+            "albums": albums,
+            "videos": videos,
+            "outbound_links": links,
+            "counts": {
+                "modules": len(modules),
+                "custom_modules": sum(m["kind"] == "custom" for m in modules),
+                "resources": len(resources),
+                "articles": len(articles),
+                "albums": len(albums),
+                "photos": sum(a["photos"] for a in albums),
+                "videos": len(videos),
+                "outbound_links": len(links),
+            },
         }

@@ -25,7 +25,7 @@ def diff(expected: dict[str, Any], actual: dict[str, Any], *, probes: bool = Tru
     if [m["name"] for m in exp_mods] != [m["name"] for m in got_mods]:
         out.append(f"modules: 期望 {[m['name'] for m in exp_mods]}，实际 {[m['name'] for m in got_mods]}")
     else:
-        for e, g in zip(exp_mods, got_mods):
+        for e, g in zip(exp_mods, got_mods, strict=False):
             for key in ("kind", "url", "items"):
                 if e[key] != g.get(key):
                     out.append(f"modules[{e['name']}].{key}: 期望 {e[key]!r}，实际 {g.get(key)!r}")

@@ -14,8 +14,14 @@ from .server import Request, Response, html
 from .spec import ResourceSpec, SpaceSpec
 
 PAGE_SIZE = 8
-WIDGET_TYPES = {"profile": "card", "resources": "resource", "albums": "photo", "articles": "blog",
-                "guestbook": "message", "custom": "richtext"}
+WIDGET_TYPES = {
+    "profile": "card",
+    "resources": "resource",
+    "albums": "photo",
+    "articles": "blog",
+    "guestbook": "message",
+    "custom": "richtext",
+}
 LAYOUT_JS = b"""document.querySelectorAll('.dd-widget').forEach(function (w, i) {
   w.style.order = w.getAttribute('data-order') || i; });"""
 
@@ -57,20 +63,27 @@ class DragDropApp:
         if space is None or space.wall == "not_found":
             return self.page("<p>您访问的空间不存在</p>", 404)
         if space.wall == "private":
-            return self.page(f'<div class="dd-locked"><h2>{escape(space.name)}的空间</h2>'
-                             "<p>该空间仅主人自己可见，暂不对外开放。</p></div>")
+            return self.page(
+                f'<div class="dd-locked"><h2>{escape(space.name)}的空间</h2>'
+                "<p>该空间仅主人自己可见，暂不对外开放。</p></div>"
+            )
         if len(parts) == 2:
             return self.home(space)
         if len(parts) == 4 and parts[2] == "list":
             page = int(req.q("p", "1") or 1)
-            return {"resource": self.resource_list, "blog": self.blog_list, "photo": self.photo_list}[parts[3]](space, page)
+            return {"resource": self.resource_list, "blog": self.blog_list, "photo": self.photo_list}[parts[3]](
+                space, page
+            )
         if len(parts) == 4 and parts[2] == "res":
             return self.resource_view(space, parts[3].removesuffix(".html"))
         return self.page("<p>页面不存在</p>", 404)
 
     def page(self, body: str, status: int = 200, title: str = "教师空间", extra: str = "", style: str = "") -> Response:
-        return html(f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{escape(title)}</title>{style}</head>'
-                    f'<body>{body}<footer class="dd-foot">理想空间 · 金牛区教育资源公共服务平台</footer>{extra}</body></html>', status)
+        return html(
+            f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{escape(title)}</title>{style}</head>'
+            f'<body>{body}<footer class="dd-foot">理想空间 · 金牛区教育资源公共服务平台</footer>{extra}</body></html>',
+            status,
+        )
 
     def home(self, s: SpaceSpec) -> Response:
         widgets = []
@@ -78,29 +91,42 @@ class DragDropApp:
             more = f'<a class="dd-more" href="{self.list_path(m.more, s.sid)}">更多</a>' if m.more else ""
             if m.type == "profile":
                 rows = [("学校", s.school), ("学科", s.subject), ("任教", "，".join(s.classes) or None)]
-                body = ((f'<img class="head-pic" src="/files/head/{s.sid}.png">' if s.avatar else "")
-                        + f'<div class="nm">{escape(s.name)}</div>'
-                        + "".join(f'<div class="row"><span class="k">{k}</span><span class="v">{escape(v)}</span></div>'
-                                  for k, v in rows if v))
+                body = (
+                    (f'<img class="head-pic" src="/files/head/{s.sid}.png">' if s.avatar else "")
+                    + f'<div class="nm">{escape(s.name)}</div>'
+                    + "".join(
+                        f'<div class="row"><span class="k">{k}</span><span class="v">{escape(v)}</span></div>'
+                        for k, v in rows
+                        if v
+                    )
+                )
             elif m.type == "resources":
-                body = "".join(f'<div class="r"><a href="{self.item_path("resources", s.sid, r.rid)}">{escape(r.title)}</a></div>'
-                               for r in s.resources[:4])
+                body = "".join(
+                    f'<div class="r"><a href="{self.item_path("resources", s.sid, r.rid)}">{escape(r.title)}</a></div>'
+                    for r in s.resources[:4]
+                )
             elif m.type == "articles":
-                body = "".join(f'<div class="r"><a href="{self.item_path("articles", s.sid, a.aid)}">{escape(a.title)}</a></div>'
-                               for a in s.articles[:4])
+                body = "".join(
+                    f'<div class="r"><a href="{self.item_path("articles", s.sid, a.aid)}">{escape(a.title)}</a></div>'
+                    for a in s.articles[:4]
+                )
             elif m.type == "albums":
                 body = "".join(f'<img src="/files/cover/{a.aid}.png" alt="{escape(a.name)}">' for a in s.albums)
             elif m.type == "guestbook":
                 body = '<div class="msg">暂无留言</div>'
             else:
                 body = m.html + "".join(f'<a class="nav-link" href="{escape(u)}">{escape(t)}</a>' for u, t in m.links)
-            widgets.append(f'<div class="dd-widget" data-type="{WIDGET_TYPES[m.type]}" data-order="{order}" '
-                           f'style="position:absolute;left:{(order % 3) * 330}px;top:{(order // 3) * 260}px;width:320px">'
-                           f'<div class="dd-widget-title">{escape(m.name)}{more}</div>'
-                           f'<div class="dd-widget-body">{body}</div></div>')
+            widgets.append(
+                f'<div class="dd-widget" data-type="{WIDGET_TYPES[m.type]}" data-order="{order}" '
+                f'style="position:absolute;left:{(order % 3) * 330}px;top:{(order // 3) * 260}px;width:320px">'
+                f'<div class="dd-widget-title">{escape(m.name)}{more}</div>'
+                f'<div class="dd-widget-body">{body}</div></div>'
+            )
         canvas_style = f' style="background:url(/files/bg/{s.sid}.png) repeat"' if s.background else ""
-        body = (f'<div class="dd-top"><span class="owner">{escape(s.name)}的空间</span></div>'
-                f'<div class="dd-canvas"{canvas_style}>{"".join(widgets)}</div>')
+        body = (
+            f'<div class="dd-top"><span class="owner">{escape(s.name)}的空间</span></div>'
+            f'<div class="dd-canvas"{canvas_style}>{"".join(widgets)}</div>'
+        )
         return self.page(body, title=f"{s.name}的空间", extra='<script src="/static/dd-layout.js"></script>')
 
     def _pager(self, kind: str, s: SpaceSpec, page: int, pages: int) -> str:
@@ -109,8 +135,10 @@ class DragDropApp:
         return f'<div class="pagination">{prev}<span class="cur">{page}/{pages}</span>{nxt}</div>'
 
     def _list_page(self, s: SpaceSpec, title: str, rows: list[str], pager: str) -> Response:
-        body = (f'<div class="dd-top"><a href="{self.home_path(s.sid)}">返回{escape(s.name)}的空间</a></div>'
-                f'<div class="dd-list"><h3>{title}</h3><div class="items">{"".join(rows)}</div>{pager}</div>')
+        body = (
+            f'<div class="dd-top"><a href="{self.home_path(s.sid)}">返回{escape(s.name)}的空间</a></div>'
+            f'<div class="dd-list"><h3>{title}</h3><div class="items">{"".join(rows)}</div>{pager}</div>'
+        )
         return self.page(body, title=title)
 
     def resource_list(self, s: SpaceSpec, page: int) -> Response:
@@ -120,8 +148,10 @@ class DragDropApp:
             label = f"【{escape(r.label)}】" if r.label else ""
             orig = {True: '<span class="yc">原创</span>', False: '<span class="zz">转载</span>', None: ""}[r.original]
             mb = f"{r.size_bytes / 1024 / 1024:.1f} MB" if r.size_bytes else ""
-            rows.append(f'<div class="item">{label}<a href="{self.item_path("resources", s.sid, r.rid)}">{escape(r.title)}.{r.fmt}</a>'
-                        f'{orig}<span class="info">{mb} | {r.published.replace("-", "/")}</span></div>')
+            rows.append(
+                f'<div class="item">{label}<a href="{self.item_path("resources", s.sid, r.rid)}">{escape(r.title)}.{r.fmt}</a>'
+                f'{orig}<span class="info">{mb} | {r.published.replace("-", "/")}</span></div>'
+            )
         return self._list_page(s, "资源列表", rows, self._pager("resources", s, page, pages))
 
     def blog_list(self, s: SpaceSpec, page: int) -> Response:
@@ -131,19 +161,27 @@ class DragDropApp:
             orig = {True: '<span class="yc">原创</span>', False: '<span class="zz">转载</span>', None: ""}[a.original]
             y, mth, d = a.published.split("-")
             cat = f'<span class="c">[{escape(a.category)}]</span>' if a.category else ""
-            rows.append(f'<div class="item">{orig}<a href="{self.item_path("articles", s.sid, a.aid)}">{escape(a.title)}</a>'
-                        f'{cat}<span class="info">{y}年{int(mth)}月{int(d)}日</span></div>')
+            rows.append(
+                f'<div class="item">{orig}<a href="{self.item_path("articles", s.sid, a.aid)}">{escape(a.title)}</a>'
+                f'{cat}<span class="info">{y}年{int(mth)}月{int(d)}日</span></div>'
+            )
         return self._list_page(s, "日志列表", rows, self._pager("articles", s, page, pages))
 
     def photo_list(self, s: SpaceSpec, page: int) -> Response:
-        rows = [f'<div class="item"><a href="{self.item_path("albums", s.sid, a.aid)}">{escape(a.name)}</a>'
-                f'<span class="info">共{a.photos}张</span></div>' for a in s.albums]
+        rows = [
+            f'<div class="item"><a href="{self.item_path("albums", s.sid, a.aid)}">{escape(a.name)}</a>'
+            f'<span class="info">共{a.photos}张</span></div>'
+            for a in s.albums
+        ]
         return self._list_page(s, "相册列表", rows, "")
 
     def resource_view(self, s: SpaceSpec, rid: str) -> Response:
         r = next((x for x in s.resources if x.rid == rid), None)
         if r is None:
             return self.page("<p>资源不存在</p>", 404)
-        src = (f'<video controls><source src="{self.video_path(r)}" type="video/mp4"></video>' if r.video else
-               f'<a href="/files/{r.rid}.{r.fmt}">下载</a>')
+        src = (
+            f'<video controls><source src="{self.video_path(r)}" type="video/mp4"></video>'
+            if r.video
+            else f'<a href="/files/{r.rid}.{r.fmt}">下载</a>'
+        )
         return self.page(f'<div class="dd-res"><h2>{escape(r.title)}</h2>{src}</div>', title=r.title)

@@ -137,8 +137,10 @@ class SpaApp:
         if req.path.startswith("/img/"):
             return Response(200, b"GIF89a\x01\x00\x01\x00\x00\x00\x00;", "image/gif")
         if req.path == "/login":
-            return html('<!DOCTYPE html><html><head><meta charset="utf-8"><title>登录</title></head><body>'
-                        '<form><input name="u"><input type="password" name="p"><button>登录</button></form></body></html>')
+            return html(
+                '<!DOCTYPE html><html><head><meta charset="utf-8"><title>登录</title></head><body>'
+                '<form><input name="u"><input type="password" name="p"><button>登录</button></form></body></html>'
+            )
         if req.path.startswith("/s/"):
             return html(SHELL)
         if req.path.startswith("/api/v2/space/"):
@@ -160,8 +162,14 @@ class SpaApp:
         if endpoint in ("resources", "articles", "albums"):
             items = {"resources": space.resources, "articles": space.articles, "albums": space.albums}[endpoint]
             chunk = items[(page - 1) * size : page * size]
-            return _json({"total": len(items), "page": page, "has_more": page * size < len(items),
-                          "items": [self.item(endpoint, space, x) for x in chunk]})
+            return _json(
+                {
+                    "total": len(items),
+                    "page": page,
+                    "has_more": page * size < len(items),
+                    "items": [self.item(endpoint, space, x) for x in chunk],
+                }
+            )
         if endpoint == "resource" and len(parts) > 2:
             r = next((x for x in space.resources if x.rid == parts[2]), None)
             if r is None:
@@ -170,14 +178,26 @@ class SpaApp:
         return _json({"code": 404, "msg": "接口不存在"}, 404)
 
     def home(self, s: SpaceSpec) -> dict:
-        owner = {"name": s.name, "school": s.school, "subject": s.subject, "classes": list(s.classes),
-                 "phone": s.contact, "avatar": f"/img/avatar/{s.sid}.gif" if s.avatar else None,
-                 "banner": f"/img/banner/{s.sid}.gif" if s.header_image else None}
+        owner = {
+            "name": s.name,
+            "school": s.school,
+            "subject": s.subject,
+            "classes": list(s.classes),
+            "phone": s.contact,
+            "avatar": f"/img/avatar/{s.sid}.gif" if s.avatar else None,
+            "banner": f"/img/banner/{s.sid}.gif" if s.header_image else None,
+        }
         widgets = []
         for m in s.modules:
-            w: dict = {"title": m.name, "type": {"profile": "profile", "resources": "resource", "articles": "article",
-                                                 "albums": "album"}.get(m.type, "custom"),
-                       "custom": m.kind == "custom", "count": m.items, "more": m.more}
+            w: dict = {
+                "title": m.name,
+                "type": {"profile": "profile", "resources": "resource", "articles": "article", "albums": "album"}.get(
+                    m.type, "custom"
+                ),
+                "custom": m.kind == "custom",
+                "count": m.items,
+                "more": m.more,
+            }
             if m.kind == "custom":
                 w["html"] = m.html
                 w["links"] = [{"url": u, "text": t} for u, t in m.links]
@@ -190,11 +210,23 @@ class SpaApp:
 
     def item(self, kind: str, s: SpaceSpec, x) -> dict:  # type: ignore[no-untyped-def]
         if kind == "resources":
-            return {"id": x.rid, "title": x.title, "type_name": x.label, "is_original": x.original,
-                    "publish_time": x.published, "ext": x.fmt, "size": x.size_bytes}
+            return {
+                "id": x.rid,
+                "title": x.title,
+                "type_name": x.label,
+                "is_original": x.original,
+                "publish_time": x.published,
+                "ext": x.fmt,
+                "size": x.size_bytes,
+            }
         if kind == "articles":
-            return {"id": x.aid, "title": x.title, "is_original": x.original, "publish_time": x.published,
-                    "category": x.category}
+            return {
+                "id": x.aid,
+                "title": x.title,
+                "is_original": x.original,
+                "publish_time": x.published,
+                "category": x.category,
+            }
         return {"id": x.aid, "name": x.name, "photo_count": x.photos, "cover": f"/img/album/{x.aid}.gif"}
 
 
