@@ -136,6 +136,9 @@ class VideoProbe:
     faststart: bool | None = None
     title_card_s: float | None = None
     bytes_read: int | None = None
+    # Why a probe failed or what it could not measure, for findings; not part of the
+    # check-1 contract, so it is left out of the JSON.
+    detail: str | None = field(default=None, compare=False, metadata={"contract": False})
 
 
 @dataclass(frozen=True)
@@ -191,4 +194,7 @@ class SpaceSnapshot:
         for key in ("modules", "resources", "articles", "albums", "videos", "outbound_links"):
             data[key] = list(data[key])
         data["counts"] = self.counts
+        for video in data["videos"]:
+            if video["probe"] is not None:
+                video["probe"].pop("detail", None)
         return data

@@ -1,9 +1,9 @@
-"""``probe_video(url)``: what a micro-course video file is, read with PyAV over HTTP.
+"""``probe_video(url)``: what a micro-course video is, read without downloading it.
 
-FFmpeg's HTTP reader seeks with Range requests, so only the container header (and the
-``moov`` box, wherever it is) and the first frames are read, never the whole file. The
-exact byte accounting and the title-card measurement are left for the video issue;
-their fields stay ``None`` ("not measured") until then.
+PyAV opens the file through :class:`HttpRangeReader`, so FFmpeg's MP4 demuxer pulls only
+the boxes it needs (the head, and the ``moov`` box at the end of files that were not
+made "faststart") and the first seconds of frames for the title card. ``size_bytes`` is
+the size the server declares; ``bytes_read`` is what actually crossed the wire.
 """
 
 from __future__ import annotations
@@ -11,86 +11,191 @@ from __future__ import annotations
 import struct
 from fractions import Fraction
 from math import gcd
+from typing import Any
 
 import av
 import httpx
 
 from crawler import VideoProbe
 
+from ._hls import read_hls
+from ._range_reader import HttpRangeReader, RangeReadError
+from ._title_card import measure_title_card
+
 __all__ = ["probe_video"]
 
-_HEAD_BYTES = 64 * 1024
+_BUDGET = 64 * 1024 * 1024  # no probe ever pulls more than this, whatever the file
+_COMMON_ASPECTS = ((16, 9), (4, 3), (21, 9), (1, 1), (9, 16), (3, 4))
 
 
 def _aspect(width: int, height: int, sar: Fraction | None) -> str:
     num, den = width * (sar.numerator if sar else 1), height * (sar.denominator if sar else 1)
     divisor = gcd(num, den) or 1
     num, den = num // divisor, den // divisor
-    for common in ((16, 9), (4, 3), (21, 9), (1, 1), (9, 16), (3, 4)):
+    for common in _COMMON_ASPECTS:
         if abs(num / den - common[0] / common[1]) < 0.01:
             return f"{common[0]}:{common[1]}"
     return f"{num}:{den}"
 
 
-def _faststart(head: bytes) -> bool | None:
-    """True when ``moov`` comes before ``mdat`` in the top-level boxes read."""
+def _top_level_boxes(reader: HttpRangeReader) -> list[tuple[bytes, int, int]]:
+    """(type, offset, size) of the MP4's top-level boxes, read box header by box header."""
+    boxes: list[tuple[bytes, int, int]] = []
     offset = 0
-    while offset + 8 <= len(head):
-        size, kind = struct.unpack(">I4s", head[offset : offset + 8])
-        if size == 1 and offset + 16 <= len(head):
-            size = struct.unpack(">Q", head[offset + 8 : offset + 16])[0]
-        if kind == b"moov":
-            return True
-        if kind == b"mdat":
-            return False
-        if size < 8:
-            return None
+    while len(boxes) < 64:
+        reader.seek(offset)
+        header = reader.read(16)
+        if len(header) < 8:
+            break
+        size, kind = struct.unpack(">I4s", header[:8])
+        if size == 1 and len(header) >= 16:
+            size = struct.unpack(">Q", header[8:16])[0]
+        elif size == 0 and reader.size is not None:
+            size = reader.size - offset
+        if size < 8 or not kind.isascii():
+            break
+        boxes.append((kind, offset, size))
+        if kind == b"moov" and any(b[0] == b"mdat" for b in boxes):
+            break
+        if kind == b"mdat" and any(b[0] == b"moov" for b in boxes):
+            break
         offset += size
+        if reader.size is not None and offset >= reader.size:
+            break
+    return boxes
+
+
+def _faststart(boxes: list[tuple[bytes, int, int]]) -> bool | None:
+    kinds = [b[0] for b in boxes]
+    if b"moov" in kinds and b"mdat" in kinds:
+        return kinds.index(b"moov") < kinds.index(b"mdat")
     return None
 
 
-def probe_video(url: str, timeout: float = 15.0) -> VideoProbe:
-    """Read a video's properties without downloading it; failures are a probe status."""
+def _stream_facts(container: Any) -> dict[str, Any]:
+    stream = container.streams.video[0]
+    ctx = stream.codec_context
+    rate = stream.average_rate or stream.guessed_rate or stream.base_rate
+    duration = None
+    if container.duration:
+        duration = container.duration / 1_000_000
+    elif stream.duration and stream.time_base:
+        duration = float(stream.duration * stream.time_base)
+    return {
+        "codec": ctx.name,
+        "width": ctx.width,
+        "height": ctx.height,
+        "display_aspect": _aspect(ctx.width, ctx.height, stream.sample_aspect_ratio),
+        "fps": round(float(rate), 3) if rate else None,
+        "duration_s": round(duration, 3) if duration is not None else None,
+    }
+
+
+def _probe_hls(client: httpx.Client, url: str, timeout: float) -> VideoProbe:
     try:
-        with httpx.Client(timeout=timeout, follow_redirects=True) as client:
-            response = client.get(url, headers={"Range": f"bytes=0-{_HEAD_BYTES - 1}"})
-            head = response.content[:_HEAD_BYTES]
-            if response.status_code >= 400:
-                return VideoProbe(status="unreachable")
-            total = None
-            if response.status_code == 206 and "/" in response.headers.get("Content-Range", ""):
-                tail = response.headers["Content-Range"].rsplit("/", 1)[1]
-                total = int(tail) if tail.isdigit() else None
-            elif response.headers.get("Content-Length", "").isdigit():
-                total = int(response.headers["Content-Length"])
-            if "text/html" in response.headers.get("Content-Type", "") or head.lstrip()[:1] == b"<":
-                return VideoProbe(status="not_video", size_bytes=total)
-    except httpx.HTTPError:
-        return VideoProbe(status="unreachable")
-    try:
-        with av.open(url, timeout=timeout) as container:
-            if not container.streams.video:
-                return VideoProbe(status="not_video", size_bytes=total)
-            stream = container.streams.video[0]
-            ctx = stream.codec_context
-            rate = stream.average_rate or stream.guessed_rate
-            duration = (
-                container.duration / 1_000_000
-                if container.duration
-                else (float(stream.duration * stream.time_base) if stream.duration and stream.time_base else None)
-            )
+        playlist = read_hls(client, url)
+    except (httpx.HTTPError, ValueError):
+        return VideoProbe(status="not_video", detail="不是有效的 HLS 播放列表")
+    facts: dict[str, Any] = {"codec": None, "width": playlist.width, "height": playlist.height, "fps": None}
+    read = playlist.bytes_read
+    detail = None
+    if playlist.encrypted:
+        detail = "HLS 视频已加密，只能读取播放列表中的信息（分辨率、码率、时长）"
+    elif playlist.first_segment:
+        reader = HttpRangeReader(client, playlist.first_segment, budget=_BUDGET)
+        try:
+            with av.open(reader, timeout=timeout) as container:
+                if container.streams.video:
+                    facts.update(_stream_facts(container))
+        except (av.error.FFmpegError, RangeReadError, OSError):
+            detail = "无法读取 HLS 的第一个分片"
+        read += reader.bytes_read
+    width, height = facts["width"], facts["height"]
+    return VideoProbe(
+        status="ok",
+        codec=facts["codec"],
+        width=width,
+        height=height,
+        display_aspect=_aspect(width, height, None) if width and height else None,
+        fps=facts["fps"],
+        duration_s=playlist.duration_s,
+        size_bytes=None,
+        faststart=None,
+        title_card_s=None,
+        bytes_read=read,
+        detail=detail,
+    )
+
+
+def probe_video(url: str, timeout: float = 15.0, *, title_window_s: float = 20.0) -> VideoProbe:
+    """Read a video's properties without downloading it; every failure is a probe status."""
+    with httpx.Client(timeout=timeout, follow_redirects=True) as client:
+        if url.lower().split("?", 1)[0].endswith(".m3u8"):
+            return _probe_hls(client, url, timeout)
+        reader = HttpRangeReader(client, url, budget=_BUDGET)
+        try:
+            head = reader.read(16)
+        except RangeReadError as exc:
+            status = "unreachable" if exc.reason in ("unreachable", "http") else "error"
+            return VideoProbe(status=status, bytes_read=reader.bytes_read, detail=str(exc))
+        if "text/html" in reader.content_type or head.lstrip()[:1] == b"<":
             return VideoProbe(
-                status="ok",
-                codec=ctx.name,
-                width=ctx.width,
-                height=ctx.height,
-                display_aspect=_aspect(ctx.width, ctx.height, stream.sample_aspect_ratio),
-                fps=round(float(rate), 3) if rate else None,
-                duration_s=round(duration, 3) if duration is not None else None,
-                size_bytes=total,
-                faststart=_faststart(head),
+                status="not_video",
+                size_bytes=reader.size,
+                bytes_read=reader.bytes_read,
+                detail="该地址返回的是网页，不是视频文件",
             )
-    except av.error.InvalidDataError:
-        return VideoProbe(status="not_video", size_bytes=total)
-    except (av.error.FFmpegError, OSError):
-        return VideoProbe(status="error", size_bytes=total)
+        facts: dict[str, Any] = {}
+        faststart = None
+        title_card = None
+        detail = None
+        try:
+            if head[4:8] == b"ftyp":
+                faststart = _faststart(_top_level_boxes(reader))
+            reader.seek(0)
+            with av.open(reader, timeout=timeout) as container:
+                if not container.streams.video:
+                    return VideoProbe(
+                        status="not_video",
+                        size_bytes=reader.size,
+                        bytes_read=reader.bytes_read,
+                        detail="文件中没有视频流",
+                    )
+                facts = _stream_facts(container)
+                try:
+                    title_card = measure_title_card(container, title_window_s)
+                except (av.error.FFmpegError, RangeReadError) as exc:
+                    detail = f"无法解码开头画面，未测量片头：{exc}"
+        except RangeReadError as exc:
+            return VideoProbe(
+                status="error",
+                size_bytes=reader.size,
+                faststart=faststart,
+                bytes_read=reader.bytes_read,
+                detail=str(exc),
+            )
+        except av.error.InvalidDataError:
+            return VideoProbe(
+                status="not_video" if faststart is None and head[4:8] != b"ftyp" else "error",
+                size_bytes=reader.size,
+                faststart=faststart,
+                bytes_read=reader.bytes_read,
+                detail="文件不是可识别的视频，或已损坏（例如上传不完整、缺少 moov）",
+            )
+        except (av.error.FFmpegError, OSError) as exc:
+            return VideoProbe(
+                status="error",
+                size_bytes=reader.size,
+                faststart=faststart,
+                bytes_read=reader.bytes_read,
+                detail=f"读取视频出错：{exc}",
+            )
+        return VideoProbe(
+            status="ok",
+            size_bytes=reader.size,
+            faststart=faststart,
+            title_card_s=title_card,
+            bytes_read=reader.bytes_read,
+            detail=detail,
+            **facts,
+        )

@@ -26,7 +26,7 @@ from inspectors import inspect_snapshot, load_rubric
 CRAWL = CrawlInfo(
     "http://s/1", "generic", "ok", None, 3, "http", "2026-11-22T10:00:00+08:00", "2026-11-22T10:00:05+08:00"
 )
-GOOD_PROBE = VideoProbe("ok", "h264", 1920, 1080, "16:9", 25.0, 720.0, 300_000_000, True)
+GOOD_PROBE = VideoProbe("ok", "h264", 1920, 1080, "16:9", 25.0, 720.0, 300_000_000, True, 4.0, 2_000_000)
 
 
 def _res(i: int, category: str, original: bool | None = True) -> Resource:
@@ -147,3 +147,19 @@ def test_rubric_errors_are_chinese_and_name_the_file(tmp_path) -> None:  # type:
     bad.write_text('name = "x"\n[[items]]\nid = "a"\ntitle = "甲"\nrule = "nope"\n', encoding="utf-8")
     with pytest.raises(RubricError, match="bad.toml.*未知的判定方式"):
         load_rubric(str(bad))
+
+
+def test_moov_at_end_is_a_warning_not_a_failure() -> None:
+    video = Video("http://s/v.mp4", "http://s/r/0", "微课", replace(GOOD_PROBE, faststart=False))
+    findings, _ = inspect_snapshot(_snapshot(videos=(video,)), load_rubric("quanzhou-2022"), "小学")
+    spec = [f for f in findings if f.rule == "video_spec"]
+    assert {f.severity for f in spec} == {"warn", "pass"}
+    assert any("faststart" in f.message for f in spec)
+
+
+def test_unreadable_video_is_review_with_the_reason() -> None:
+    probe = VideoProbe("error", detail="服务器不支持分段读取（忽略 Range 请求）")
+    video = Video("http://s/v.mp4", "http://s/r/0", "微课", probe)
+    findings, _ = inspect_snapshot(_snapshot(videos=(video,)), load_rubric("quanzhou-2022"))
+    [review] = [f for f in findings if f.rule == "video_spec"]
+    assert review.severity == "review" and "Range" in review.message

@@ -2,9 +2,11 @@
 
 Why: seed 001 (原创精品微课): "视频画面的比例为16∶9，大小不超过1G，编码格式H.264/25帧，分辨率
 1920*1080P", durations 幼儿园 5–10 / 小学 10–15 / 中学 15–20 minutes (rubric ``durations``).
+The title card (片头) must last at most ``max_title_card_s`` ("片头，时长不超过5秒").
 One finding per video that misses any property, naming each; videos that could not be
-read are ``review``. The 5-second title card is not measured yet and is not claimed.
-Fails for example: a 4:3 640×480 video, or a 30 fps one.
+read are ``review`` with the reason; a file whose ``moov`` box sits at the end gets a
+warning, since students on mobile wait for the whole index before playback starts.
+Fails for example: a 4:3 640×480 video, a 30 fps one, or one with an 8-second card.
 """
 
 from __future__ import annotations
@@ -34,16 +36,10 @@ def check_video_spec(item: RubricItem, snapshot: SpaceSnapshot, ctx: InspectCont
         assert probe is not None
         name = video.title or video.url.rsplit("/", 1)[-1]
         if probe.status != "ok":
-            out.append(
-                finding(
-                    item,
-                    ctx,
-                    "review",
-                    f"视频《{name}》无法读取（{probe.status}），请人工查看。",
-                    probe.status,
-                    [video.url, video.page_url],
-                )
-            )
+            known = {"unreachable": "无法访问", "not_video": "不是视频文件"}
+            reason = probe.detail or known.get(probe.status, "读取出错")
+            message = f"视频《{name}》无法检查：{reason}。请人工查看。"
+            out.append(finding(item, ctx, "review", message, probe.status, [video.url, video.page_url]))
             continue
         problems = []
         if p.get("aspect") and probe.display_aspect != p["aspect"]:
@@ -56,6 +52,9 @@ def check_video_spec(item: RubricItem, snapshot: SpaceSnapshot, ctx: InspectCont
             problems.append(f"帧率 {probe.fps:g}（要求 {p['fps']} 帧）")
         if p.get("max_bytes") and probe.size_bytes and probe.size_bytes > int(p["max_bytes"]):
             problems.append(f"大小 {probe.size_bytes / 1024**3:.2f} GB（要求不超过 1 GB）")
+        card_limit = p.get("max_title_card_s")
+        if card_limit is not None and probe.title_card_s is not None and probe.title_card_s > float(card_limit):
+            problems.append(f"片头 {probe.title_card_s:g} 秒（要求不超过 {card_limit} 秒）")
         if minutes and probe.duration_s is not None:
             low, high = minutes
             if not low * 60 <= probe.duration_s <= high * 60:
@@ -73,8 +72,14 @@ def check_video_spec(item: RubricItem, snapshot: SpaceSnapshot, ctx: InspectCont
             )
         else:
             good += 1
-    if good and not out:
-        out.append(
-            finding(item, ctx, "pass", f"{good} 个视频符合规格要求（片头时长尚未自动检测）。", f"{good} 个视频合格")
-        )
+        if probe.faststart is False:
+            message = (
+                f"视频《{name}》的索引（moov）在文件末尾，学生用手机观看时要等较久才能开始播放；"
+                "建议用“快速启动”（faststart）方式重新导出。"
+            )
+            out.append(
+                finding(item, ctx, "warn", message, "moov 在文件末尾", [video.url], required="moov 位于文件开头")
+            )
+    if good and not any(f.severity in ("fail", "review") for f in out):
+        out.append(finding(item, ctx, "pass", f"{good} 个视频符合规格要求。", f"{good} 个视频合格"))
     return out

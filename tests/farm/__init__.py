@@ -14,17 +14,18 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from .dragdrop import DragDropApp
+from .media import MediaApp
 from .server import FarmServer
 from .spa import SpaApp
 from .spaces import DRAGDROP_SPACES, GBK_SPACES, SPA_SPACES, TIANYU_SPACES
 from .spec import SpaceSpec
 from .tianyu import TianyuApp
-from .videos import VIDEO_FACTS, ensure_videos
+from .videos import MEDIA_VERSION, VIDEO_FACTS, ensure_videos
 
 __all__ = ["Farm", "FarmSpace"]
 
 OFFICIAL_SUFFIXES = (".gov.cn", ".edu.cn")
-MEDIA_DIR = Path(tempfile.gettempdir()) / "spacebot-farm-media"
+MEDIA_DIR = Path(tempfile.gettempdir()) / f"spacebot-farm-media-{MEDIA_VERSION}"
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,7 @@ class Farm:
 
     def __init__(self, media_dir: Path = MEDIA_DIR) -> None:
         self.videos = ensure_videos(media_dir)
+        self.media_dir = media_dir
         tianyu = TianyuApp(TIANYU_SPACES, self.videos)
         gbk = TianyuApp(GBK_SPACES, self.videos, encoding="gbk", platform_name="石首教育云")
         spa = SpaApp(SPA_SPACES, self.videos)
@@ -60,6 +62,7 @@ class Farm:
             "tianyu-gbk": FarmServer(gbk),
             "spa": FarmServer(spa),
             "dragdrop": FarmServer(dragdrop),
+            "media": FarmServer(MediaApp(self.videos, media_dir)),
         }
         apps = {
             "tianyu": (tianyu, TIANYU_SPACES),
@@ -181,8 +184,8 @@ class Farm:
                                 "duration_s": facts.seconds,
                                 "size_bytes": self.videos[r.video].stat().st_size,
                                 "faststart": facts.faststart,
-                                "title_card_s": None,
-                                "bytes_read": None,
+                                "title_card_s": facts.card_seconds,
+                                "bytes_read": ("at_most", self.videos[r.video].stat().st_size),
                             },
                         }
                     )

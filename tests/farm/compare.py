@@ -8,6 +8,8 @@ _KEYS = {"resources": "url", "articles": "url", "albums": "url", "videos": "url"
 
 
 def _close(a: Any, b: Any) -> bool:
+    if isinstance(a, tuple) and a[0] == "at_most":  # bytes_read: positive, never the whole file twice
+        return isinstance(b, int) and 0 < b <= a[1]
     if isinstance(a, float) or isinstance(b, float):
         return a is not None and b is not None and abs(float(a) - float(b)) <= 0.05
     return a == b

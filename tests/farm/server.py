@@ -15,6 +15,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+from .videos import PaddedFile
+
 
 @dataclass
 class Request:
@@ -34,7 +36,16 @@ class Response:
     body: bytes = b""
     content_type: str = "text/html; charset=utf-8"
     headers: dict[str, str] = field(default_factory=dict)
-    file: Path | None = None  # served with Range support
+    file: Path | PaddedFile | None = None  # served with Range support
+    honour_range: bool = True  # False imitates a server that always sends the whole body
+
+
+class _nullcontext:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> None:
+        return None
 
 
 def html(text: str, status: int = 200, encoding: str = "utf-8") -> Response:
@@ -54,6 +65,7 @@ class FarmServer:
     def __init__(self, route: Callable[[Request], Response]) -> None:
         self.route = route
         self.requests: list[str] = []
+        self.bytes_sent_total = 0
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -91,11 +103,11 @@ class FarmServer:
 
             def _send_file(self, response: Response, head: bool) -> None:
                 assert response.file is not None
-                data = response.file.read_bytes()
-                total = len(data)
+                source = response.file
+                total = source.size if isinstance(source, PaddedFile) else source.stat().st_size
                 start, end, status = 0, total - 1, 200
                 match = _RANGE_RE.fullmatch(self.headers.get("Range", "").strip())
-                if match and (match.group(1) or match.group(2)):
+                if response.honour_range and match and (match.group(1) or match.group(2)):
                     if match.group(1):
                         start = int(match.group(1))
                         end = min(int(match.group(2)), total - 1) if match.group(2) else total - 1
@@ -110,16 +122,33 @@ class FarmServer:
                         return
                 self.send_response(status)
                 self.send_header("Content-Type", response.content_type)
-                self.send_header("Accept-Ranges", "bytes")
+                if response.honour_range:
+                    self.send_header("Accept-Ranges", "bytes")
                 self.send_header("Content-Length", str(end - start + 1))
                 if status == 206:
                     self.send_header("Content-Range", f"bytes {start}-{end}/{total}")
                 self.end_headers()
-                if not head:
-                    try:
-                        self.wfile.write(data[start : end + 1])
-                    except (BrokenPipeError, ConnectionResetError):
-                        pass
+                if head:
+                    return
+                position = start
+                try:
+                    with open(source, "rb") if isinstance(source, Path) else _nullcontext() as handle:
+                        if handle is not None:
+                            handle.seek(start)
+                        while position <= end:
+                            size = min(256 * 1024, end + 1 - position)
+                            chunk = (
+                                handle.read(size)
+                                if handle is not None
+                                else source.read_range(position, position + size - 1)
+                            )  # type: ignore[union-attr]
+                            if not chunk:
+                                break
+                            self.wfile.write(chunk)
+                            server.bytes_sent_total += len(chunk)
+                            position += len(chunk)
+                except (BrokenPipeError, ConnectionResetError):
+                    self.close_connection = True
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
