@@ -33,7 +33,7 @@ from ._model import (
     Visibility,
 )
 from ._modules import ModuleBox, find_modules
-from ._pages import detect_wall, find_video_urls, is_official, pagination_links
+from ._pages import detect_wall, find_declared_video, find_video_urls, is_official, pagination_links
 from ._profile import extract_profile, name_from_heading
 from ._records import Record, find_records, label_category
 from ._vocab import FORMAT_CATEGORY, LISTING_WORDS, TITLE_KEYWORDS, VIDEO_EXTENSIONS
@@ -384,8 +384,10 @@ async def _find_videos(ctx: CrawlContext, adapter: PlatformAdapter, resources: l
             return []
         if page.status >= 400:
             return []
-        urls = find_video_urls(parse_html(page.html), page.html, page.final_url, "\n".join(page.json_bodies))
-        return [Video(url=u, page_url=resource.url, title=resource.title) for u in urls]
+        soup = parse_html(page.html)
+        urls = find_video_urls(soup, page.html, page.final_url, "\n".join(page.json_bodies))
+        declared = find_declared_video(soup) if len(urls) == 1 else None
+        return [Video(url=u, page_url=resource.url, title=resource.title, declared=declared) for u in urls]
 
     for found in await asyncio.gather(*(visit(r) for r in wanted)):
         for video in found:

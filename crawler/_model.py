@@ -13,6 +13,7 @@ __all__ = [
     "Album",
     "Article",
     "CrawlInfo",
+    "DeclaredVideo",
     "Module",
     "OutboundLink",
     "Profile",
@@ -142,11 +143,23 @@ class VideoProbe:
 
 
 @dataclass(frozen=True)
+class DeclaredVideo:
+    """What the page says beside a video (时长 / 大小 / 分辨率); compared with the file."""
+
+    duration_s: float | None = None
+    width: int | None = None
+    height: int | None = None
+    size_bytes: int | None = None
+
+
+@dataclass(frozen=True)
 class Video:
     url: str
     page_url: str
     title: str | None
     probe: VideoProbe | None = None
+    # Not part of the check-1 contract: left out of the JSON, used by findings.
+    declared: DeclaredVideo | None = field(default=None, compare=False, metadata={"contract": False})
 
 
 @dataclass(frozen=True)
@@ -195,6 +208,7 @@ class SpaceSnapshot:
             data[key] = list(data[key])
         data["counts"] = self.counts
         for video in data["videos"]:
+            video.pop("declared", None)
             if video["probe"] is not None:
                 video["probe"].pop("detail", None)
         return data

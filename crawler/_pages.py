@@ -10,11 +10,13 @@ from urllib.parse import urlsplit
 from bs4 import BeautifulSoup
 
 from ._dom import absolute, attr, clean_text, host_of, registrable_domain
-from ._vocab import NEXT_WORDS, OFFICIAL_SUFFIXES, VIDEO_EXTENSIONS
+from ._model import DeclaredVideo
+from ._vocab import NEXT_WORDS, OFFICIAL_SUFFIXES, VIDEO_EXTENSIONS, parse_size
 
 __all__ = [
     "Wall",
     "detect_wall",
+    "find_declared_video",
     "find_video_urls",
     "is_official",
     "needs_browser",
@@ -171,6 +173,37 @@ def find_video_urls(soup: BeautifulSoup, raw_html: str, base: str, extra_text: s
             if isinstance(href, str) and urlsplit(href).path.lower().endswith(exts):
                 add(href)
     return found
+
+
+_DECLARED_DURATION = re.compile(r"(?:时长|时间长度|播放时长)\s*[:：]?\s*(?:(\d{1,2}):)?(\d{1,3}):(\d{2})")
+_DECLARED_MINUTES = re.compile(r"(?:时长|播放时长)\s*[:：]?\s*(\d+(?:\.\d+)?)\s*(分钟|分|秒)")
+_DECLARED_RESOLUTION = re.compile(r"(?:分辨率|清晰度|画面尺寸)\s*[:：]?\s*(\d{3,4})\s*[x×*Xx]\s*(\d{3,4})")
+_DECLARED_SIZE = re.compile(
+    r"(?:大小|文件大小|视频大小)\s*[:：]?\s*(\d+(?:\.\d+)?\s*(?:GB|MB|KB|G|M|K))", re.IGNORECASE
+)
+
+
+def find_declared_video(soup: BeautifulSoup) -> DeclaredVideo | None:
+    """时长 / 分辨率 / 大小 as the page states them, if it states any."""
+    text = clean_text(soup.body or soup)
+    duration = None
+    match = _DECLARED_DURATION.search(text)
+    if match:
+        hours, minutes, seconds = (int(g) if g else 0 for g in match.groups())
+        duration = float(hours * 3600 + minutes * 60 + seconds)
+    else:
+        match = _DECLARED_MINUTES.search(text)
+        if match:
+            duration = float(match.group(1)) * (1 if match.group(2) == "秒" else 60)
+    resolution = _DECLARED_RESOLUTION.search(text)
+    size = _DECLARED_SIZE.search(text)
+    declared = DeclaredVideo(
+        duration_s=duration,
+        width=int(resolution.group(1)) if resolution else None,
+        height=int(resolution.group(2)) if resolution else None,
+        size_bytes=parse_size(size.group(1)) if size else None,
+    )
+    return declared if declared != DeclaredVideo() else None
 
 
 def is_official(url: str, space_host: str, extra: tuple[str, ...] = ()) -> bool:

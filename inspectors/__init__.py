@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from ._finding import Finding, verdict_of
 from ._inspect import inspect_snapshot
-from ._probe import probe_video
+from ._probe import ProbeCache, probe_video
 from ._rubric import DEFAULT_RUBRIC, Rubric, RubricItem, available_rubrics, load_rubric
 
 __all__ = [
     "DEFAULT_RUBRIC",
     "Finding",
+    "ProbeCache",
     "Rubric",
     "RubricItem",
     "available_rubrics",

@@ -9,9 +9,10 @@ the size the server declares; ``bytes_read`` is what actually crossed the wire.
 from __future__ import annotations
 
 import struct
+from dataclasses import replace
 from fractions import Fraction
 from math import gcd
-from typing import Any
+from typing import Any, Protocol
 
 import av
 import httpx
@@ -22,7 +23,18 @@ from ._hls import read_hls
 from ._range_reader import HttpRangeReader, RangeReadError
 from ._title_card import measure_title_card
 
-__all__ = ["probe_video"]
+__all__ = ["ProbeCache", "probe_video"]
+
+
+class ProbeCache(Protocol):
+    """Where earlier probes are kept (the store provides one); keyed by URL and validators."""
+
+    def lookup(self, url: str, size: int | None, etag: str | None, last_modified: str | None) -> VideoProbe | None: ...
+
+    def save(
+        self, url: str, size: int | None, etag: str | None, last_modified: str | None, probe: VideoProbe
+    ) -> None: ...
+
 
 _BUDGET = 64 * 1024 * 1024  # no probe ever pulls more than this, whatever the file
 _COMMON_ASPECTS = ((16, 9), (4, 3), (21, 9), (1, 1), (9, 16), (3, 4))
@@ -127,9 +139,42 @@ def _probe_hls(client: httpx.Client, url: str, timeout: float) -> VideoProbe:
     )
 
 
-def probe_video(url: str, timeout: float = 15.0, *, title_window_s: float = 20.0) -> VideoProbe:
-    """Read a video's properties without downloading it; every failure is a probe status."""
+def _validators(client: httpx.Client, url: str) -> tuple[int | None, str | None, str | None]:
+    """Size, ETag and Last-Modified from a one-byte Range request (HEAD is often refused)."""
+    with client.stream("GET", url, headers={"Range": "bytes=0-0"}) as response:
+        if response.status_code >= 400:
+            return None, None, None
+        size = None
+        content_range = response.headers.get("Content-Range", "")
+        if response.status_code == 206 and "/" in content_range and content_range.rsplit("/", 1)[1].isdigit():
+            size = int(content_range.rsplit("/", 1)[1])
+        elif response.status_code == 200 and response.headers.get("Content-Length", "").isdigit():
+            size = int(response.headers["Content-Length"])
+        return size, response.headers.get("ETag"), response.headers.get("Last-Modified")
+
+
+def probe_video(
+    url: str, timeout: float = 15.0, *, title_window_s: float = 20.0, cache: ProbeCache | None = None
+) -> VideoProbe:
+    """Read a video's properties without downloading it; every failure is a probe status.
+
+    With a ``cache``, a file whose size and ETag/Last-Modified are unchanged since its last
+    probe is not read again: the earlier probe is returned with ``bytes_read = 0``.
+    """
     with httpx.Client(timeout=timeout, follow_redirects=True) as client:
+        if cache is not None:
+            try:
+                size, etag, modified = _validators(client, url)
+            except httpx.HTTPError:
+                size, etag, modified = None, None, None
+            if size is not None:
+                cached = cache.lookup(url, size, etag, modified)
+                if cached is not None:
+                    return replace(cached, bytes_read=0)
+            probe = probe_video(url, timeout, title_window_s=title_window_s)
+            if size is not None and probe.status == "ok":
+                cache.save(url, size, etag, modified, probe)
+            return probe
         if url.lower().split("?", 1)[0].endswith(".m3u8"):
             return _probe_hls(client, url, timeout)
         reader = HttpRangeReader(client, url, budget=_BUDGET)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import sys
 
 import typer
@@ -78,10 +79,23 @@ def check(
     try:
         chosen = load_rubric(rubric)
         store = SnapshotStore(db)
-        result = asyncio.run(check_space(url, rubric=rubric, group=group, allow_private=allow_private, options=options))
+        result = asyncio.run(
+            check_space(
+                url, rubric=rubric, group=group, allow_private=allow_private, options=options, probe_cache=store
+            )
+        )
         store.save_check({**result.document, "rubric": chosen.name})
     except SpacebotError as exc:
         raise _usage_error(str(exc)) from None
+    except Exception as exc:  # a bug, not the user's mistake: say so briefly, keep details for developers
+        if os.environ.get("SPACEBOT_DEBUG"):
+            raise
+        err.print(
+            f"[bold red]内部错误：[/]{exc.__class__.__name__}: {exc}。已保存的数据不受影响；"
+            "请把网址和这条信息报告给开发者（设置环境变量 SPACEBOT_DEBUG=1 可显示详细信息）",
+            highlight=False,
+        )
+        raise typer.Exit(EXIT_UNINSPECTED) from None
     if as_json:
         sys.stdout.write(json.dumps(result.document, ensure_ascii=False, indent=2) + "\n")
     else:

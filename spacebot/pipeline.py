@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from crawler import CrawlOptions, SpaceSnapshot, Target, check_target_url, crawl_space
-from inspectors import Finding, inspect_snapshot, load_rubric, probe_video
+from inspectors import Finding, ProbeCache, inspect_snapshot, load_rubric, probe_video
 from reports import check_document
 
 __all__ = ["CheckResult", "GROUPS", "check_space"]
@@ -24,14 +24,14 @@ class CheckResult:
     document: dict[str, Any]
 
 
-async def _probe_all(snapshot: SpaceSnapshot, timeout: float) -> SpaceSnapshot:
+async def _probe_all(snapshot: SpaceSnapshot, timeout: float, cache: ProbeCache | None) -> SpaceSnapshot:
     if not snapshot.videos:
         return snapshot
     slots = asyncio.Semaphore(_PROBES_AT_ONCE)
 
     async def probe(video: Any) -> Any:
         async with slots:
-            result = await asyncio.to_thread(probe_video, video.url, timeout)
+            result = await asyncio.to_thread(probe_video, video.url, timeout, cache=cache)
         return replace(video, probe=result)
 
     videos = await asyncio.gather(*(probe(v) for v in snapshot.videos))
@@ -46,6 +46,7 @@ async def check_space(
     allow_private: bool = False,
     options: CrawlOptions | None = None,
     target: Target | None = None,
+    probe_cache: ProbeCache | None = None,
 ) -> CheckResult:
     """Inspect one space. Bad input raises ``TargetError``/``RubricError`` before any request."""
     checked_rubric = load_rubric(rubric)
@@ -53,7 +54,7 @@ async def check_space(
     target = replace(target, url=normalized) if target else Target(url=normalized, group=group)
     options = options or CrawlOptions()
     snapshot = await crawl_space(target, options)
-    snapshot = await _probe_all(snapshot, options.timeout)
+    snapshot = await _probe_all(snapshot, options.timeout, probe_cache)
     findings, verdict = inspect_snapshot(snapshot, checked_rubric, group)
     document = check_document(snapshot, findings, verdict)
     return CheckResult(snapshot, findings, verdict, document)

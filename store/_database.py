@@ -4,6 +4,8 @@ Tables (browsable with Datasette or plain SQL):
 - ``targets``: one row per space URL, with what the campaign list says about it;
 - ``snapshots``: one row per inspection: status, verdict, the full check-1 JSON;
 - ``findings``: one row per finding, linked to its snapshot;
+- ``probe_cache``: the last probe of each video URL with the size and ETag/Last-Modified
+  it had, so a re-sweep does not read unchanged videos again;
 - ``migrations``: which schema steps were applied, and when.
 """
 
@@ -11,14 +13,16 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import threading
 from collections.abc import Callable
+from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import sqlite_utils
 
-from crawler import StoreError
+from crawler import StoreError, VideoProbe
 
 __all__ = ["SnapshotStore"]
 
@@ -66,7 +70,18 @@ def _m001_initial(db: sqlite_utils.Database) -> None:
     db.table("findings").create_index(["snapshot_id"], if_not_exists=True)
 
 
-MIGRATIONS: tuple[tuple[str, Callable[[sqlite_utils.Database], None]], ...] = (("001_initial", _m001_initial),)
+def _m002_probe_cache(db: sqlite_utils.Database) -> None:
+    db.table("probe_cache").create(
+        {"url": str, "size": int, "etag": str, "last_modified": str, "probe": str, "probed_at": str},
+        pk="url",
+        if_not_exists=True,
+    )
+
+
+MIGRATIONS: tuple[tuple[str, Callable[[sqlite_utils.Database], None]], ...] = (
+    ("001_initial", _m001_initial),
+    ("002_probe_cache", _m002_probe_cache),
+)
 
 
 class SnapshotStore:
@@ -74,12 +89,14 @@ class SnapshotStore:
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
+        self._lock = threading.Lock()
         if self.path.is_dir():
             raise StoreError(f"数据库路径 {self.path} 是一个目录：请用 --db 指定一个文件，例如 spacebot.db")
         if not self.path.parent.exists():
             raise StoreError(f"数据库所在目录 {self.path.parent} 不存在：请先创建该目录或换一个 --db 路径")
         try:
-            self.db = sqlite_utils.Database(self.path)
+            # Video probes run in worker threads and consult the probe cache from there.
+            self.db = sqlite_utils.Database(sqlite3.connect(self.path, check_same_thread=False))
             self.db.execute("PRAGMA busy_timeout = 5000")
             self.db.enable_wal()
             self._migrate()
@@ -129,6 +146,38 @@ class SnapshotStore:
         except sqlite3.DatabaseError as exc:
             raise StoreError(_store_message(self.path, exc)) from None
         return int(snapshot_id)  # type: ignore[arg-type]
+
+    # -- probe cache (inspectors.ProbeCache) -----------------------------------------------
+    def lookup(self, url: str, size: int | None, etag: str | None, last_modified: str | None) -> VideoProbe | None:
+        """The earlier probe of this URL if the file's size and validators are unchanged."""
+        with self._lock:
+            rows = list(
+                self.db.execute("select size, etag, last_modified, probe from probe_cache where url = ?", [url])
+            )
+        if not rows:
+            return None
+        row = dict(zip(("size", "etag", "last_modified", "probe"), rows[0], strict=True))
+        if (row["size"], row["etag"], row["last_modified"]) != (size, etag, last_modified):
+            return None
+        return VideoProbe(**json.loads(row["probe"]))
+
+    def save(self, url: str, size: int | None, etag: str | None, last_modified: str | None, probe: VideoProbe) -> None:
+        data = {k: v for k, v in asdict(probe).items() if k != "detail"}
+        try:
+            with self._lock, self.db.conn:
+                self.db.table("probe_cache").upsert(
+                    {
+                        "url": url,
+                        "size": size,
+                        "etag": etag,
+                        "last_modified": last_modified,
+                        "probe": json.dumps(data),
+                        "probed_at": _now(),
+                    },
+                    pk="url",
+                )
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(_store_message(self.path, exc)) from None
 
     def snapshots(self, url: str) -> list[dict[str, Any]]:
         return list(self.db.table("snapshots").rows_where("url = ?", [url], order_by="taken_at, id"))

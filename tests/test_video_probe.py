@@ -108,3 +108,55 @@ def test_encrypted_hls_reports_what_the_playlists_say(farm: Farm) -> None:
     assert probe.status == "ok"
     assert (probe.width, probe.height, probe.duration_s) == (1280, 720, 4.0)
     assert probe.codec is None and probe.detail is not None and "加密" in probe.detail
+
+
+def test_unchanged_videos_are_not_read_again(farm: Farm, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import os
+    import shutil
+
+    from store import SnapshotStore
+
+    cache = SnapshotStore(tmp_path / "cache.db")
+    served = farm.media_dir / "cache-test.mp4"
+    shutil.copy(farm.videos["card8.mp4"], served)
+    farm.videos["cache-test.mp4"] = served
+    url = _url(farm, "/v/cache-test.mp4")
+    try:
+        first = probe_video(url, cache=cache)
+        again = probe_video(url, cache=cache)
+        assert first.bytes_read and first.bytes_read > 0
+        assert again.bytes_read == 0
+        assert (again.width, again.duration_s, again.title_card_s) == (first.width, first.duration_s, 8.0)
+        # The teacher replaces the file: new validators, so it is read again.
+        shutil.copy(farm.videos["hd25.mp4"], served)
+        os.utime(served, ns=(served.stat().st_atime_ns, served.stat().st_mtime_ns + 10**9))
+        replaced = probe_video(url, cache=cache)
+        assert replaced.bytes_read and replaced.bytes_read > 0
+        assert replaced.duration_s == 3.0
+    finally:
+        del farm.videos["cache-test.mp4"]
+        served.unlink()
+
+
+def test_a_second_check_reuses_the_probes(farm: Farm, run_cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    url = farm.space("tianyu:10001").url
+    db = str(tmp_path / "s.db")
+    first = run_cli("check", "--json", "--allow-private", "--db", db, url).json()
+    second = run_cli("check", "--json", "--allow-private", "--db", db, url).json()
+    assert all(v["probe"]["bytes_read"] > 0 for v in first["videos"])
+    assert all(v["probe"]["bytes_read"] == 0 for v in second["videos"])
+    strip = [{k: v for k, v in video["probe"].items() if k != "bytes_read"} for video in first["videos"]]
+    assert strip == [{k: v for k, v in video["probe"].items() if k != "bytes_read"} for video in second["videos"]]
+
+
+def test_page_declared_facts_are_compared_with_the_file(farm: Farm, run_cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    fs = farm.space("tianyu:10001")
+    document = run_cli("check", "--json", "--allow-private", "--db", str(tmp_path / "s.db"), fs.url).json()
+    disagreements = [f for f in document["findings"] if "页面标注" in f["message"]]
+    # Only the 4:3 video's page claims something the file is not (1920×1080); the other
+    # pages state the truth, so they must not be flagged.
+    assert len(disagreements) == 1
+    assert disagreements[0]["severity"] == "warn"
+    assert "1920×1080" in disagreements[0]["message"] and "640×480" in disagreements[0]["message"]
+    assert disagreements[0]["evidence"][0].endswith("id=r1004")
+    assert all("declared" not in video for video in document["videos"])  # not part of the contract

@@ -3,7 +3,8 @@
 Why: seed 001 (原创精品微课): "视频画面的比例为16∶9，大小不超过1G，编码格式H.264/25帧，分辨率
 1920*1080P", durations 幼儿园 5–10 / 小学 10–15 / 中学 15–20 minutes (rubric ``durations``).
 The title card (片头) must last at most ``max_title_card_s`` ("片头，时长不超过5秒").
-One finding per video that misses any property, naming each; videos that could not be
+Where the page states 时长/分辨率/大小 beside the video and the file disagrees, a warning
+says both. One finding per video that misses any property, naming each; videos that could not be
 read are ``review`` with the reason; a file whose ``moov`` box sits at the end gets a
 warning, since students on mobile wait for the whole index before playback starts.
 Fails for example: a 4:3 640×480 video, a 30 fps one, or one with an 8-second card.
@@ -11,7 +12,7 @@ Fails for example: a 4:3 640×480 video, a 30 fps one, or one with an 8-second c
 
 from __future__ import annotations
 
-from crawler import SpaceSnapshot
+from crawler import SpaceSnapshot, Video
 
 from .._finding import Finding
 from .._rubric import RubricItem
@@ -20,6 +21,25 @@ from ._base import InspectContext, finding
 __all__ = ["check_video_spec"]
 
 _GROUP_DURATION_KEY = {"初中": "中学", "高中": "中学"}
+
+
+def _declared_mismatches(video: Video) -> list[str]:
+    """Where the page's 时长/分辨率/大小 disagree with what the file is."""
+    declared, probe = video.declared, video.probe
+    if declared is None or probe is None or probe.status != "ok":
+        return []
+    out = []
+    if declared.width and probe.width and (declared.width, declared.height) != (probe.width, probe.height):
+        out.append(f"分辨率标注为 {declared.width}×{declared.height}，文件实际为 {probe.width}×{probe.height}")
+    if declared.duration_s and probe.duration_s:
+        if abs(declared.duration_s - probe.duration_s) > max(5.0, 0.05 * probe.duration_s):
+            out.append(f"时长标注为 {declared.duration_s:g} 秒，文件实际为 {probe.duration_s:g} 秒")
+    if declared.size_bytes and probe.size_bytes:
+        if abs(declared.size_bytes - probe.size_bytes) > 0.05 * probe.size_bytes:
+            out.append(
+                f"大小标注为 {declared.size_bytes / 1024**2:.1f} MB，文件实际为 {probe.size_bytes / 1024**2:.1f} MB"
+            )
+    return out
 
 
 def check_video_spec(item: RubricItem, snapshot: SpaceSnapshot, ctx: InspectContext) -> list[Finding]:
@@ -72,6 +92,20 @@ def check_video_spec(item: RubricItem, snapshot: SpaceSnapshot, ctx: InspectCont
             )
         else:
             good += 1
+        mismatches = _declared_mismatches(video)
+        if mismatches:
+            message = f"视频《{name}》页面标注的信息与视频文件不符：" + "；".join(mismatches) + "。评审时请以文件为准。"
+            out.append(
+                finding(
+                    item,
+                    ctx,
+                    "warn",
+                    message,
+                    "；".join(mismatches),
+                    [video.page_url, video.url],
+                    required="页面标注与文件一致",
+                )
+            )
         if probe.faststart is False:
             message = (
                 f"视频《{name}》的索引（moov）在文件末尾，学生用手机观看时要等较久才能开始播放；"

@@ -122,6 +122,10 @@ class FarmServer:
                         return
                 self.send_response(status)
                 self.send_header("Content-Type", response.content_type)
+                if isinstance(source, Path):  # validators, as any static file server sends them
+                    stat = source.stat()
+                    self.send_header("ETag", f'"{stat.st_size:x}-{stat.st_mtime_ns:x}"')
+                    self.send_header("Last-Modified", self.date_time_string(int(stat.st_mtime)))
                 if response.honour_range:
                     self.send_header("Accept-Ranges", "bytes")
                 self.send_header("Content-Length", str(end - start + 1))

@@ -37,6 +37,7 @@ def _resources(
     start_month: int = 3,
     videos: tuple[str, ...] = (),
     restricted: tuple[int, ...] = (),
+    claims: dict[int, str] | None = None,
 ) -> tuple[ResourceSpec, ...]:
     """Build resources from (category, label, format, count) rows; the first ``originals`` are 原创."""
     out: list[ResourceSpec] = []
@@ -74,6 +75,7 @@ def _resources(
             )
             n += 1
     # Items the owner restricted to friends still show in the listing, with a lock label.
+    out = [replace(r, page_resolution=(claims or {}).get(i)) for i, r in enumerate(out)]
     return tuple(replace(r, visibility="friends_only") if i in restricted else r for i, r in enumerate(out))
 
 
@@ -151,6 +153,7 @@ TIANYU_SPACES = (
             ],
             originals=13,
             videos=("hd25.mp4", "hd25b.mp4", "hd25.mp4", "ratio43.mp4", "fps30.mp4", "hd25b.mp4", "late.mp4"),
+            claims={3: "1920×1080"},  # the 4:3 video's page claims full HD
         ),
         articles=_articles("a1", 35, originals=20, reposts=15),
         albums=(

@@ -23,6 +23,7 @@ class ResourceSpec:
     visibility: str = "everyone"
     video: str | None = None  # farm video file shown on the detail page
     video_style: str = "tag"  # tag | player (a player config in a script)
+    page_resolution: str | None = None  # what the detail page claims, when it is not the file's
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from urllib.parse import quote
 
 from .server import Request, Response, html, redirect
 from .spec import ResourceSpec, SpaceSpec
+from .videos import VIDEO_FACTS
 
 PAGE_SIZE = 10
 
@@ -357,9 +358,15 @@ class TianyuApp:
                 '<div id="player"></div><script>var player = new CKPlayer({container: "#player", '
                 f'video: "{self.video_path(r)}", autoplay: false}});</script>'
             )
+        if r.video:
+            facts = VIDEO_FACTS[r.video]
+            minutes, seconds = divmod(int(facts.seconds), 60)
+            shown = r.page_resolution or f"{facts.width}×{facts.height}"
+            info = f"<p>时长：{minutes:02d}:{seconds:02d} 分辨率：{shown}</p>"
+        else:
+            info = f"<p>格式：{r.fmt} 大小：{_human(r.size_bytes)}</p>"
         body = (
-            f'<div class="res-view"><h2>{escape(r.title)}</h2>{player}'
-            f"<p>格式：{r.fmt} 大小：{_human(r.size_bytes)}</p>"
+            f'<div class="res-view"><h2>{escape(r.title)}</h2>{player}{info}'
             f'<a class="download" href="/upload/file/{r.rid}.{r.fmt}">下载</a></div>'
         )
         return self.page(body, title=r.title)
