@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+from ._deep_index import DeepIndexEstimate, cohort_scores, estimate_deep_index
 from ._finding import Finding, verdict_of
 from ._inspect import inspect_snapshot
 from ._probe import ProbeCache, probe_video
-from ._rubric import DEFAULT_RUBRIC, Rubric, RubricItem, available_rubrics, load_rubric
+from ._rubric import DEFAULT_RUBRIC, Rubric, RubricItem, available_rubrics, load_rubric, parse_day
 
 __all__ = [
     "DEFAULT_RUBRIC",
+    "DeepIndexEstimate",
     "Finding",
     "ProbeCache",
     "Rubric",
     "RubricItem",
     "available_rubrics",
+    "cohort_scores",
+    "estimate_deep_index",
     "inspect_snapshot",
     "load_rubric",
+    "parse_day",
     "probe_video",
     "verdict_of",
 ]

@@ -1,6 +1,13 @@
 """Rubrics as data: one TOML file per campaign in ``inspectors/rubrics/``.
 
-A user can copy a file, change a threshold, and pass its path with ``--rubric``.
+A user can copy a file, change a threshold, and pass its path with ``--rubric``. Every
+problem in a file is one Chinese line naming the file, the line and what is wrong.
+
+Top-level keys: ``name``, ``title``, ``seed``, ``period = ["YYYY-MM-DD", "YYYY-MM-DD"]``
+(the campaign's window: dated rules and the deep-application index use it),
+``[durations]`` (video minutes by school level) and ``[[items]]``. Each item has ``id``,
+``title``, ``requirement``, ``evidence``, ``rule`` (a rule kind or a list of them),
+``severity`` and the rule's own parameters.
 """
 
 from __future__ import annotations
@@ -8,15 +15,17 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass, field
+from datetime import date
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from crawler import RubricError
 
-__all__ = ["Rubric", "RubricItem", "available_rubrics", "load_rubric"]
+__all__ = ["DEFAULT_RUBRIC", "Rubric", "RubricItem", "available_rubrics", "load_rubric", "parse_day"]
 
 DEFAULT_RUBRIC = "quanzhou-2022"
+SEVERITIES = ("fail", "warn", "review", "pass")
 
 
 @dataclass(frozen=True)
@@ -38,6 +47,8 @@ class Rubric:
     seed: str
     items: tuple[RubricItem, ...]
     durations: dict[str, tuple[float, float]] = field(default_factory=dict)  # minutes, by group
+    period: tuple[date, date] | None = None
+    path: Path | None = None
 
 
 def _builtin_dir() -> Path:
@@ -46,6 +57,16 @@ def _builtin_dir() -> Path:
 
 def available_rubrics() -> list[str]:
     return sorted(p.stem for p in _builtin_dir().glob("*.toml"))
+
+
+def parse_day(value: str) -> date:
+    """``YYYY-MM-DD`` → date; ValueError otherwise."""
+    return date.fromisoformat(str(value).strip())
+
+
+def _item_lines(text: str) -> list[int]:
+    """Line numbers (1-based) of every ``[[items]]`` header, in order."""
+    return [n for n, line in enumerate(text.splitlines(), start=1) if line.strip().startswith("[[items]]")]
 
 
 def load_rubric(name_or_path: str) -> Rubric:
@@ -60,7 +81,8 @@ def load_rubric(name_or_path: str) -> Rubric:
             raise RubricError(f"没有名为 {name_or_path} 的评价标准；可用的有：{names}，或给出 .toml 文件路径")
         path = builtin
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         where = re.search(r"at line (\d+), column (\d+)", str(exc))
         place = f"第 {where.group(1)} 行第 {where.group(2)} 列" if where else ""
@@ -70,21 +92,31 @@ def load_rubric(name_or_path: str) -> Rubric:
         raise RubricError(f"无法读取评价标准文件 {path}：{exc}") from None
     from .rules import RULES
 
+    lines = _item_lines(text)
+
+    def fail(index: int, problem: str) -> RubricError:
+        line = lines[index - 1] if index - 1 < len(lines) else None
+        where = f"第 {line} 行（第 {index} 个评价项）" if line else f"第 {index} 个评价项"
+        return RubricError(f"评价标准文件 {path} {where}：{problem}")
+
     items = []
     seen: set[str] = set()
     for index, raw in enumerate(data.get("items", []), start=1):
         missing = [k for k in ("id", "title", "rule") if k not in raw]
         if missing:
-            raise RubricError(f"评价标准文件 {path} 第 {index} 个评价项缺少字段：{'、'.join(missing)}")
+            raise fail(index, f"缺少字段 {'、'.join(missing)}")
         if raw["id"] in seen:
-            raise RubricError(f"评价标准文件 {path} 中评价项 id 重复：{raw['id']}")
+            raise fail(index, f"评价项 id 重复：{raw['id']}")
         kinds = tuple(raw["rule"]) if isinstance(raw["rule"], list) else (raw["rule"],)
         for kind in kinds:
             if kind not in RULES:
-                raise RubricError(
-                    f"评价标准文件 {path} 的评价项 {raw['id']} 使用了未知的判定方式 {kind}；"
-                    f"可用：{'、'.join(sorted(RULES))}"
-                )
+                raise fail(index, f"评价项 {raw['id']} 使用了未知的判定方式 {kind}；可用：{'、'.join(sorted(RULES))}")
+        severity = raw.get("severity", "fail")
+        if severity not in SEVERITIES:
+            raise fail(index, f"评价项 {raw['id']} 的 severity 只能是 {'、'.join(SEVERITIES)}")
+        for key in ("min", "max"):
+            if key in raw and not isinstance(raw[key], int | float):
+                raise fail(index, f"评价项 {raw['id']} 的 {key} 必须是数字，现在是 {raw[key]!r}")
         seen.add(raw["id"])
         params = {
             k: v for k, v in raw.items() if k not in ("id", "title", "requirement", "evidence", "rule", "severity")
@@ -96,12 +128,21 @@ def load_rubric(name_or_path: str) -> Rubric:
                 raw.get("requirement", ""),
                 raw.get("evidence", ""),
                 kinds[0],
-                raw.get("severity", "fail"),
+                severity,
                 params,
                 kinds,
             )
         )
     if "name" not in data or not items:
-        raise RubricError(f"评价标准文件 {path} 需要 name 和至少一个 [[items]]")
+        raise RubricError(f"评价标准文件 {path}：需要 name 和至少一个 [[items]]")
+    period = None
+    if "period" in data:
+        try:
+            start, end = (parse_day(v) for v in data["period"])
+        except (TypeError, ValueError):
+            raise RubricError(f'评价标准文件 {path}：period 应为 ["YYYY-MM-DD", "YYYY-MM-DD"]') from None
+        period = (start, end)
     durations = {k: (float(v[0]), float(v[1])) for k, v in data.get("durations", {}).items()}
-    return Rubric(data["name"], data.get("title", data["name"]), data.get("seed", ""), tuple(items), durations)
+    return Rubric(
+        data["name"], data.get("title", data["name"]), data.get("seed", ""), tuple(items), durations, period, path
+    )

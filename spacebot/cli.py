@@ -16,7 +16,7 @@ from rich.console import Console
 from rich.table import Table
 
 from crawler import CrawlOptions, SpacebotError
-from inspectors import DEFAULT_RUBRIC, available_rubrics, load_rubric
+from inspectors import DEFAULT_RUBRIC, available_rubrics, load_rubric, parse_day
 from store import SnapshotStore
 
 from .pipeline import GROUPS, CheckResult, check_space
@@ -69,6 +69,8 @@ def check(
     db: str = typer.Option("spacebot.db", "--db", help="保存快照的 SQLite 数据库文件"),
     timeout: float = typer.Option(10.0, "--timeout", help="单个请求的超时秒数"),
     total_timeout: float = typer.Option(120.0, "--total-timeout", help="检查一个空间的总时限（秒）"),
+    since: str | None = typer.Option(None, "--since", help="统计时段起点 YYYY-MM-DD（默认为评价标准的活动时段）"),
+    until: str | None = typer.Option(None, "--until", help="统计时段终点 YYYY-MM-DD（默认为评价标准的活动时段）"),
 ) -> None:
     """检查一个教师空间：抓取内容、按评价标准判定，并保存快照。"""
     if group is not None and group not in GROUPS:
@@ -76,12 +78,27 @@ def check(
     if timeout <= 0 or total_timeout <= 0:
         raise _usage_error("--timeout 和 --total-timeout 必须是正数（秒）")
     options = CrawlOptions(timeout=timeout, total_timeout=total_timeout)
+    window = []
+    for flag, value in (("--since", since), ("--until", until)):
+        try:
+            window.append(parse_day(value) if value else None)
+        except ValueError:
+            raise _usage_error(f"{flag} 的日期 {value} 无效：请写成 YYYY-MM-DD，例如 2022-03-10") from None
+    if window[0] and window[1] and window[0] > window[1]:
+        raise _usage_error("--since 不能晚于 --until")
     try:
         chosen = load_rubric(rubric)
         store = SnapshotStore(db)
         result = asyncio.run(
             check_space(
-                url, rubric=rubric, group=group, allow_private=allow_private, options=options, probe_cache=store
+                url,
+                rubric=rubric,
+                group=group,
+                allow_private=allow_private,
+                options=options,
+                probe_cache=store,
+                since=window[0],
+                until=window[1],
             )
         )
         store.save_check({**result.document, "rubric": chosen.name})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, replace
+from datetime import date
 from typing import Any
 
 from crawler import CrawlOptions, SpaceSnapshot, Target, check_target_url, crawl_space
@@ -47,6 +48,8 @@ async def check_space(
     options: CrawlOptions | None = None,
     target: Target | None = None,
     probe_cache: ProbeCache | None = None,
+    since: date | None = None,
+    until: date | None = None,
 ) -> CheckResult:
     """Inspect one space. Bad input raises ``TargetError``/``RubricError`` before any request."""
     checked_rubric = load_rubric(rubric)
@@ -55,6 +58,6 @@ async def check_space(
     options = options or CrawlOptions()
     snapshot = await crawl_space(target, options)
     snapshot = await _probe_all(snapshot, options.timeout, probe_cache)
-    findings, verdict = inspect_snapshot(snapshot, checked_rubric, group)
+    findings, verdict = inspect_snapshot(snapshot, checked_rubric, group, since=since, until=until)
     document = check_document(snapshot, findings, verdict)
     return CheckResult(snapshot, findings, verdict, document)

@@ -11,7 +11,6 @@ from crawler import (
     Article,
     CrawlInfo,
     Module,
-    OutboundLink,
     Profile,
     Resource,
     RubricError,
@@ -58,22 +57,6 @@ def _outcome(snapshot: SpaceSnapshot, rubric: str, item: str, group: str | None 
     return {f.severity for f in findings if f.item == item}
 
 
-def test_visibility_passes_and_fails() -> None:
-    assert _outcome(_snapshot(), "quanzhou-2022", "visibility") == {"pass"}
-    walled = _snapshot(visibility=Visibility("friends_only", "仅好友可见"))
-    assert _outcome(walled, "quanzhou-2022", "visibility") == {"fail"}
-    findings, verdict = inspect_snapshot(walled, load_rubric("quanzhou-2022"))
-    assert verdict == "fail" and [f.item for f in findings] == ["visibility"]
-
-
-def test_microcourse_count_is_inclusive() -> None:
-    assert _outcome(_snapshot(), "quanzhou-2022", "microcourses") == {"pass"}
-    four = _snapshot(resources=_snapshot().resources[1:])
-    assert "fail" in _outcome(four, "quanzhou-2022", "microcourses")
-    reposts = _snapshot(resources=tuple(replace(r, original=False) for r in _snapshot().resources))
-    assert "fail" in _outcome(reposts, "quanzhou-2022", "microcourses")
-
-
 @pytest.mark.parametrize(
     "probe_change, words",
     [
@@ -81,6 +64,7 @@ def test_microcourse_count_is_inclusive() -> None:
         ({"fps": 30.0}, "帧率"),
         ({"size_bytes": int(1.2 * 1024**3)}, "1 GB"),
         ({"codec": "hevc"}, "H.264"),
+        ({"title_card_s": 8.0}, "片头 8 秒"),
     ],
 )
 def test_video_spec_names_each_failing_property(probe_change: dict, words: str) -> None:  # type: ignore[type-arg]
@@ -93,43 +77,6 @@ def test_video_spec_names_each_failing_property(probe_change: dict, words: str) 
 def test_video_duration_by_group() -> None:
     assert "fail" not in _outcome(_snapshot(), "quanzhou-2022", "microcourses", group="小学")  # 12 min
     assert "fail" in _outcome(_snapshot(), "quanzhou-2022", "microcourses", group="初中")  # needs 15–20
-
-
-def test_outbound_links_warn_only_for_unofficial() -> None:
-    official = OutboundLink("https://www.zxx.edu.cn/", "平台", "www.zxx.edu.cn", True, "http://s/1")
-    other = OutboundLink("https://example.com/", "网盘", "example.com", False, "http://s/1")
-    assert _outcome(_snapshot(outbound_links=(official,)), "quanzhou-2022", "outbound_links") == {"pass"}
-    assert _outcome(_snapshot(outbound_links=(official, other)), "quanzhou-2022", "outbound_links") == {"warn"}
-
-
-def test_wuhan_counts_ratios_and_presence() -> None:
-    good = _snapshot()
-    for item in (
-        "courseware",
-        "lesson_plans",
-        "albums",
-        "photos",
-        "custom_modules",
-        "profile_complete",
-        "header_background",
-        "articles_original",
-        "resources_original",
-    ):
-        assert _outcome(good, "wuhan-2022", item) == {"pass"}, item
-    bad = _snapshot(
-        albums=good.albums[:2],
-        modules=good.modules[:3],
-        profile=replace(good.profile, avatar=None),
-        articles=tuple(replace(a, original=None) for a in good.articles),
-    )
-    for item in ("albums", "photos", "custom_modules", "profile_complete", "articles_original"):
-        assert _outcome(bad, "wuhan-2022", item) == {"fail"}, item
-
-
-def test_verdict_is_review_while_review_items_are_open() -> None:
-    findings, verdict = inspect_snapshot(_snapshot(), load_rubric("quanzhou-2022"), "小学")
-    assert {f.severity for f in findings} == {"pass", "review"}
-    assert verdict == "review"
 
 
 def test_changed_threshold_in_a_user_rubric_changes_the_outcome(tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 from ._base import InspectContext, RuleCheck
+from .columns import check_columns
+from .content_safety import check_content_safety
 from .count import check_count
+from .date_spread import check_date_spread
+from .evidence import check_evidence
 from .outbound_links import check_outbound_links
 from .presence import check_presence
 from .ratio import check_ratio
 from .review import check_review
 from .video_spec import check_video_spec
 from .visibility import check_visibility
+from .yearly_minimum import check_yearly_minimum
 
 __all__ = ["RULES", "InspectContext", "register"]
 
@@ -29,6 +34,11 @@ for _kind, _check in (
     ("presence", check_presence),
     ("outbound_links", check_outbound_links),
     ("video_spec", check_video_spec),
+    ("evidence", check_evidence),
+    ("date_spread", check_date_spread),
+    ("yearly_minimum", check_yearly_minimum),
+    ("columns", check_columns),
+    ("content_safety", check_content_safety),
     ("review", check_review),
 ):
     register(_kind, _check)

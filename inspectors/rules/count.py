@@ -26,11 +26,13 @@ def check_count(item: RubricItem, snapshot: SpaceSnapshot, ctx: InspectContext) 
         measured_n = sum(a.photos or 0 for a in albums)
         evidence = [a.url for a in albums if a.url]
     else:
-        chosen = select(snapshot, collection, item.params.get("where"))
+        chosen = select(snapshot, collection, item.params.get("where"), ctx, bool(item.params.get("in_period")))
         measured_n = len(chosen)
         evidence = [x.url for x in chosen if getattr(x, "url", None)]
     measured = f"{measured_n} {unit}"
     required = f"≥ {minimum} {unit}"
+    if item.params.get("in_period"):
+        required += f"（{ctx.window_text} 期间发布）"
     if measured_n >= minimum:
         return [
             finding(

@@ -20,9 +20,12 @@ __all__ = ["check_ratio"]
 def check_ratio(item: RubricItem, snapshot: SpaceSnapshot, ctx: InspectContext) -> list[Finding]:
     collection = item.params["collection"]
     minimum = float(item.params["min"])
-    base = select(snapshot, collection, item.params.get("of"))
-    hits = select(snapshot, collection, {**item.params.get("of", {}), **item.params["where"]})
+    in_period = bool(item.params.get("in_period"))
+    base = select(snapshot, collection, item.params.get("of"), ctx, in_period)
+    hits = select(snapshot, collection, {**item.params.get("of", {}), **item.params["where"]}, ctx, in_period)
     required = f"≥ {minimum:.0%}"
+    if item.params.get("in_period"):
+        required += f"（{ctx.window_text} 期间发布的）"
     if not base:
         return [finding(item, ctx, item.severity, f"{item.title}：空间上没有可计算的条目。", "0 / 0", [], required)]
     share = len(hits) / len(base)
