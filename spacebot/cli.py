@@ -195,6 +195,8 @@ def rubrics_show(name: str = typer.Argument(..., help="评价标准名称或 .to
         rubric = load_rubric(name)
     except SpacebotError as exc:
         raise _usage_error(str(exc)) from None
+    if rubric.period:
+        out.print(f"活动时段：{rubric.period[0]} 至 {rubric.period[1]}（可用 --since/--until 改变）", highlight=False)
     table = Table(title=f"{rubric.name}：{rubric.title}")
     for column in ("id", "评价项", "要求", "判定方式"):
         table.add_column(column, overflow="fold")

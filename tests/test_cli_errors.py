@@ -127,6 +127,28 @@ def test_broken_rubric_file_names_the_file(tmp_path: Path, farm: Farm, run_cli) 
     assert len(result.stderr.strip().splitlines()) == 1
 
 
+def test_semantic_rubric_errors_name_the_line(tmp_path: Path, farm: Farm, run_cli) -> None:  # type: ignore[no-untyped-def]
+    rubric = tmp_path / "mine.toml"
+    rubric.write_text(
+        'name = "mine"\n\n[[items]]\nid = "a"\ntitle = "甲"\nrule = "count"\ncollection = "albums"\n'
+        'min = 1\n\n[[items]]\nid = "b"\ntitle = "乙"\nrule = "guess"\n',
+        encoding="utf-8",
+    )
+    result = run_cli("check", "--allow-private", "--rubric", str(rubric), farm.space("tianyu:10001").url)
+    _assert_clean_error(result, 2)
+    assert "mine.toml 第 10 行" in result.stderr and "guess" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "args, words",
+    [(["--since", "2022-13-01"], "YYYY-MM-DD"), (["--since", "2022-06-01", "--until", "2022-01-01"], "不能晚于")],
+)
+def test_bad_windows_exit_2(args: list[str], words: str, farm: Farm, run_cli) -> None:  # type: ignore[no-untyped-def]
+    result = run_cli("check", "--allow-private", *args, farm.space("tianyu:10001").url)
+    _assert_clean_error(result, 2)
+    assert words in result.stderr
+
+
 def test_unwritable_database_is_a_clear_error(tmp_path: Path, farm: Farm, run_cli) -> None:  # type: ignore[no-untyped-def]
     result = run_cli("check", "--allow-private", "--db", str(tmp_path), farm.space("tianyu:10001").url)
     _assert_clean_error(result, 2)

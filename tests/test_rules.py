@@ -110,3 +110,22 @@ def test_unreadable_video_is_review_with_the_reason() -> None:
     findings, _ = inspect_snapshot(_snapshot(videos=(video,)), load_rubric("quanzhou-2022"))
     [review] = [f for f in findings if f.rule == "video_spec"]
     assert review.severity == "review" and "Range" in review.message
+
+
+def test_the_registry_rejects_a_duplicate_rule_kind() -> None:
+    from inspectors.rules import RULES, register
+
+    with pytest.raises(ValueError, match="duplicate"):
+        register("count", RULES["count"])
+
+
+def test_every_rule_module_documents_what_why_and_a_failing_example() -> None:
+    import importlib
+
+    from inspectors.rules import RULES
+
+    for kind, check in RULES.items():
+        doc = importlib.import_module(check.__module__).__doc__ or ""
+        assert doc.startswith(f"{kind}:"), kind
+        assert "Why:" in doc and "seed" in doc.lower(), kind
+        assert "for example" in doc, kind

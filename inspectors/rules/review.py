@@ -3,7 +3,8 @@
 Why: some items need platform-internal data or judgement (seed 001 线上交流互动佐证, 活动广场
 审核, 特色创新, 证书), so the robot never passes or fails them on its own. The message
 says what the reviewer should look at; evidence lists the space's custom modules and
-pages that may hold it.
+pages that may hold it. Used for items whose data is platform-internal, for example
+wuhan-2022 ``apps`` (应用使用, seed 004): no public space can show it, so it is always review.
 """
 
 from __future__ import annotations

@@ -1,0 +1,109 @@
+"""``spacebot check --rubric X --json`` on farm spaces: exactly the outcomes their specs
+imply (see tests/farm/spaces.py for the numbers behind each expectation)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.farm import Farm
+
+P, F, R, W = "pass", "fail", "review", "warn"
+
+CASES = [
+    # 林晓梅: 4 课件, 3 教学设计, 2 任务单 only, 3 custom modules; the rest is complete.
+    (
+        "tianyu:10001",
+        ["--rubric", "wuhan-2022"],
+        {
+            "articles_original": {P},
+            "profile_complete": {P},
+            "courseware": {F},
+            "lesson_plans": {F},
+            "lesson_videos": {P},
+            "other_resources": {F},
+            "resources_original": {P},
+            "photos": {P},
+            "albums": {P},
+            "header_background": {P},
+            "custom_modules": {F},
+            "apps": {R},
+            "interaction": {R},
+            "deep_index": {R},
+        },
+        "fail",
+    ),
+    # 张磊: no contact, no banner, 2 albums, 2 custom modules; resources plentiful.
+    (
+        "dragdrop:zhanglei",
+        ["--rubric", "wuhan-2022"],
+        {
+            "articles_original": {P},
+            "profile_complete": {F},
+            "courseware": {P},
+            "lesson_plans": {P},
+            "lesson_videos": {P},
+            "other_resources": {P},
+            "resources_original": {P},
+            "photos": {P},
+            "albums": {F},
+            "header_background": {F},
+            "custom_modules": {F},
+            "apps": {R},
+            "interaction": {R},
+            "deep_index": {R},
+        },
+        "fail",
+    ),
+    # 孙丽 in the 2021–22 school year: mostly reposts, no 微课, no video column.
+    (
+        "dragdrop:sunli",
+        ["--rubric", "jinniu-2015", "--since", "2022-01-01", "--until", "2022-08-31"],
+        {
+            "microcourses_original": {F},
+            "courseware_original": {F},
+            "articles": {P},
+            "articles_original": {F},
+            "updates_spread": {P},
+            "columns": {F},
+            "content_safety": {P},
+            "yearly_minimum": {P},
+            "deep_index": {R},
+        },
+        "fail",
+    ),
+    # 林晓梅 against the default rubric as a 小学 teacher: 6 original micro-courses, but the
+    # farm's clips are seconds long (10–15 min required), two are 4:3 / 30 fps, one is not
+    # faststart, one page claims the wrong resolution, and a link goes to a commercial site.
+    (
+        "tianyu:10001",
+        ["--group", "小学"],
+        {
+            "visibility": {P},
+            "microcourses": {P, F, W},
+            "outbound_links": {W},
+            "interaction_evidence": {F},
+            "activities": {R},
+            "innovation": {F},
+            "certificates": {R},
+            "class_space": {P},
+            "deep_index": {R},
+        },
+        "fail",
+    ),
+    # 赵敏 set 仅好友可见: only visibility can be judged, under any rubric.
+    ("tianyu:10004", ["--rubric", "wuhan-2022"], {"visibility": {F}}, "fail"),
+]
+
+
+@pytest.mark.parametrize("key, args, expected, verdict", CASES, ids=[f"{c[0]} {' '.join(c[1])}" for c in CASES])
+def test_rubric_outcomes_on_farm_spaces(
+    key: str, args: list[str], expected: dict[str, set[str]], verdict: str, farm: Farm, run_cli, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    result = run_cli("check", "--json", "--allow-private", "--db", str(tmp_path / "s.db"), *args, farm.space(key).url)
+    document = result.json()
+    outcomes: dict[str, set[str]] = {}
+    for finding in document["findings"]:
+        outcomes.setdefault(finding["item"], set()).add(finding["severity"])
+    assert outcomes == expected
+    assert document["verdict"] == verdict
+    assert result.code == 1
