@@ -19,11 +19,13 @@ from ._model import (
     VideoProbe,
     Visibility,
 )
+from ._targets import BadRow, TargetList, read_targets
 from ._urls import check_target_url
 
 __all__ = [
     "Album",
     "Article",
+    "BadRow",
     "BrowserSession",
     "CrawlInfo",
     "CrawlOptions",
@@ -37,10 +39,12 @@ __all__ = [
     "StoreError",
     "Target",
     "TargetError",
+    "TargetList",
     "Video",
     "VideoProbe",
     "Visibility",
     "check_target_url",
     "chromium_path",
     "crawl_space",
+    "read_targets",
 ]

@@ -65,11 +65,13 @@ def chromium_path() -> str:
 class BrowserSession:
     """A lazily started chromium; ``render(url)`` returns the page after its scripts ran."""
 
-    def __init__(self, timeout: float = 15.0) -> None:
+    def __init__(self, timeout: float = 15.0, recycle_every: int = 0) -> None:
         self.timeout_ms = timeout * 1000
+        self.recycle_every = recycle_every  # pages per context; 0 keeps one context
         self._playwright: Any = None
         self._browser: Any = None
         self._context: Any = None
+        self._retired: list[Any] = []
         self.pages_rendered = 0
 
     async def _start(self) -> None:
@@ -94,9 +96,23 @@ class BrowserSession:
         else:
             await route.continue_()
 
+    async def _recycle(self) -> None:
+        """A fresh context every ``recycle_every`` pages: chromium's memory stays flat in
+        long sweeps. Pages still open in the old context finish first."""
+        old = self._context
+        self._context = await self._browser.new_context(locale="zh-CN", java_script_enabled=True)
+        await self._context.route("**/*", self._filter)
+        self._retired.append(old)
+        for context in list(self._retired):
+            if not context.pages:
+                await context.close()
+                self._retired.remove(context)
+
     async def render(self, url: str, *, load_more: bool = False) -> Page:
         if self._context is None:
             await self._start()
+        elif self.recycle_every and self.pages_rendered and self.pages_rendered % self.recycle_every == 0:
+            await self._recycle()
         page = await self._context.new_page()
         page.set_default_timeout(self.timeout_ms)
         json_bodies: list[str] = []

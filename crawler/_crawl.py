@@ -73,6 +73,7 @@ class CrawlOptions:
     concurrency: int = 4  # requests at once within one space
     official_domains: tuple[str, ...] = ()
     generic_only: bool = False  # skip platform adapters (measures the generic extractor)
+    obey_robots: bool = True
 
 
 @dataclass
@@ -97,8 +98,13 @@ class CrawlContext:
         return page
 
     async def render(self, url: str, *, load_more: bool = False) -> Page:
+        await self.fetcher.check_robots(url)
         async with self._slots:
-            page = await self.browser.render(url, load_more=load_more)
+            if self.fetcher.gate is not None:
+                async with self.fetcher.gate.slot(url):
+                    page = await self.browser.render(url, load_more=load_more)
+            else:
+                page = await self.browser.render(url, load_more=load_more)
         self.vias.add("browser")
         self.pages.append(page)
         return page
@@ -113,12 +119,19 @@ async def crawl_space(
     options: CrawlOptions | None = None,
     *,
     browser: BrowserSession | None = None,
+    fetcher: HttpFetcher | None = None,
 ) -> SpaceSnapshot:
-    """Crawl one space; always returns a snapshot (failures are its crawl status)."""
+    """Crawl one space; always returns a snapshot (failures are its crawl status).
+
+    A sweep passes one ``browser`` and one ``fetcher`` (with its host gate and robots.txt
+    cache) to every space; a single check makes its own.
+    """
     options = options or CrawlOptions()
     own_browser = browser is None
+    own_fetcher = fetcher is None
     session = browser or BrowserSession(timeout=max(options.timeout, 10.0))
-    ctx = CrawlContext(options, HttpFetcher(timeout=options.timeout), session)
+    client = fetcher or HttpFetcher(timeout=options.timeout, obey_robots=options.obey_robots)
+    ctx = CrawlContext(options, client, session)
     started = _now()
     try:
         return await asyncio.wait_for(_crawl(ctx, target, started), options.total_timeout)
@@ -142,7 +155,8 @@ async def crawl_space(
             f"检查时出现内部错误（{exc.__class__.__name__}: {exc}），请把该网址报告给开发者",
         )
     finally:
-        await ctx.fetcher.aclose()
+        if own_fetcher:
+            await ctx.fetcher.aclose()
         if own_browser:
             await session.aclose()
 
@@ -219,15 +233,14 @@ async def _crawl(ctx: CrawlContext, target: Target, started: str) -> SpaceSnapsh
         )
         return snapshot
     if home.status >= 400:
-        status = "blocked" if home.status in (403, 429) else "error"
+        status = "blocked" if home.status in (403, 429, 503) else "error"
+        reason = {
+            429: "平台限制访问频率（HTTP 429），重试后仍被拒绝",
+            503: "平台暂时不可用（HTTP 503），重试后仍未恢复",
+            403: "平台拒绝访问（HTTP 403）",
+        }.get(home.status, f"平台返回 HTTP {home.status}")
         return _failed(
-            ctx,
-            target,
-            started,
-            status,
-            f"平台返回 HTTP {home.status}：{home.final_url}",
-            adapter.name,
-            final_url=home.final_url,
+            ctx, target, started, status, f"{reason}：{home.final_url}", adapter.name, final_url=home.final_url
         )
 
     raw_styles = _STYLE_RE.findall(home.html)
@@ -301,12 +314,15 @@ async def _crawl_listing(
     pages = 0
     while queue and pages < ctx.options.max_listing_pages:
         url = queue.pop(0)
-        if adapter.always_browser:
-            page = await ctx.render(url, load_more=True)
-        else:
-            page = await ctx.fetch(url)
-            if page.status < 400 and adapter.listing_needs_browser(page):
+        try:
+            if adapter.always_browser:
                 page = await ctx.render(url, load_more=True)
+            else:
+                page = await ctx.fetch(url)
+                if page.status < 400 and adapter.listing_needs_browser(page):
+                    page = await ctx.render(url, load_more=True)
+        except FetchError:
+            continue  # one unreadable listing page (or one robots.txt forbids) leaves the rest
         if page.status >= 400:
             continue
         pages += 1

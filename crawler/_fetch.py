@@ -6,10 +6,15 @@ charset comes from the header, then the ``<meta>``, then a strict UTF-8 try, the
 
 from __future__ import annotations
 
+import asyncio
 import re
 from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
+from time import time
 
 import httpx
+
+from ._politeness import HostGate, RobotsRules
 
 __all__ = ["FetchError", "HttpFetcher", "Page", "USER_AGENT", "decode_html"]
 
@@ -30,6 +35,7 @@ class Page:
     html: str
     via: str  # http | browser
     json_bodies: list[str] = field(default_factory=list)  # API answers the browser saw
+    retry_after: str | None = None
 
 
 class FetchError(Exception):
@@ -61,20 +67,75 @@ def decode_html(body: bytes, header_charset: str | None) -> str:
         return body.decode("gb18030", errors="replace")
 
 
-class HttpFetcher:
-    """An httpx client that turns every failure into :class:`FetchError` with a Chinese message."""
+_RETRY_STATUSES = (429, 503)
 
-    def __init__(self, timeout: float = 10.0, max_redirects: int = 10) -> None:
+
+def retry_after_seconds(value: str | None) -> float | None:
+    """Retry-After as seconds: a number, or an HTTP date."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        return max(0.0, parsedate_to_datetime(value).timestamp() - time())
+    except (TypeError, ValueError):
+        return None
+
+
+class HttpFetcher:
+    """An httpx client that turns every failure into :class:`FetchError` with a Chinese message.
+
+    With a ``gate`` every request waits for a per-host slot; with ``robots`` a disallowed
+    URL is a ``blocked`` failure; 429 and 503 are retried after Retry-After (or a growing
+    pause), at most ``retries`` times and never waiting longer than ``max_wait``.
+    """
+
+    def __init__(
+        self,
+        timeout: float = 10.0,
+        max_redirects: int = 10,
+        *,
+        gate: HostGate | None = None,
+        obey_robots: bool = True,
+        retries: int = 3,
+        max_wait: float = 30.0,
+    ) -> None:
         self.timeout = timeout
         self.requests = 0
+        self.gate = gate
+        self.retries = retries
+        self.max_wait = max_wait
         self.client = httpx.AsyncClient(
             timeout=httpx.Timeout(timeout),
             follow_redirects=True,
             max_redirects=max_redirects,
             headers={"User-Agent": USER_AGENT, "Accept-Language": "zh-CN,zh;q=0.9"},
         )
+        self.robots = RobotsRules(self.client, gate) if obey_robots else None
+
+    async def check_robots(self, url: str) -> None:
+        if self.robots is not None and not await self.robots.allowed(url):
+            raise FetchError("blocked", f"该平台的 robots.txt 不允许抓取 {url}，已按规定跳过")
 
     async def get(self, url: str) -> Page:
+        await self.check_robots(url)
+        for attempt in range(self.retries + 1):
+            if self.gate is not None:
+                async with self.gate.slot(url):
+                    page = await self._get_once(url)
+            else:
+                page = await self._get_once(url)
+            if page.status not in _RETRY_STATUSES or attempt == self.retries:
+                return page
+            wait = retry_after_seconds(page.retry_after)
+            wait = min(wait if wait is not None else 2.0**attempt, self.max_wait)
+            if page.retry_after and (retry_after_seconds(page.retry_after) or 0) > self.max_wait:
+                return page  # the host asks for a longer pause than a sweep can give this space
+            await asyncio.sleep(wait)
+        return page
+
+    async def _get_once(self, url: str) -> Page:
         self.requests += 1
         try:
             async with self.client.stream("GET", url) as response:
@@ -89,7 +150,9 @@ class HttpFetcher:
                     chunks.append(chunk)
                 body = b"".join(chunks)
                 html = decode_html(body, response.charset_encoding)
-                return Page(url, str(response.url), response.status_code, html, "http")
+                page = Page(url, str(response.url), response.status_code, html, "http")
+                page.retry_after = response.headers.get("Retry-After")
+                return page
         except FetchError:
             raise
         except httpx.TooManyRedirects:

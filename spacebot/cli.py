@@ -10,16 +10,20 @@ import asyncio
 import json
 import os
 import sys
+from datetime import date
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from crawler import CrawlOptions, SpacebotError
+from crawler import CrawlOptions, SpacebotError, check_target_url, read_targets
 from inspectors import DEFAULT_RUBRIC, available_rubrics, load_rubric, parse_day
 from store import SnapshotStore
 
+from .history import changes_between
+from .notify import send_notification
 from .pipeline import GROUPS, CheckResult, check_space
+from .sweep import SweepSettings, run_sweep
 
 app = typer.Typer(
     help="spacebot：教师网络学习空间巡检机器人。",
@@ -78,14 +82,7 @@ def check(
     if timeout <= 0 or total_timeout <= 0:
         raise _usage_error("--timeout 和 --total-timeout 必须是正数（秒）")
     options = CrawlOptions(timeout=timeout, total_timeout=total_timeout)
-    window = []
-    for flag, value in (("--since", since), ("--until", until)):
-        try:
-            window.append(parse_day(value) if value else None)
-        except ValueError:
-            raise _usage_error(f"{flag} 的日期 {value} 无效：请写成 YYYY-MM-DD，例如 2022-03-10") from None
-    if window[0] and window[1] and window[0] > window[1]:
-        raise _usage_error("--since 不能晚于 --until")
+    window = _window(since, until)
     try:
         chosen = load_rubric(rubric)
         store = SnapshotStore(db)
@@ -172,6 +169,115 @@ def _print_summary(result: CheckResult, titles: dict[str, str]) -> None:
         out.print(findings)
     style = {"pass": "bold green", "fail": "bold red", "review": "bold cyan", "error": "bold red"}[result.verdict]
     out.print(f"结论：[{style}]{VERDICT_TEXT[result.verdict]}[/]")
+
+
+@app.command()
+def sweep(
+    targets: str = typer.Argument(
+        ..., help="目标文件：推荐汇总表 .xlsx、含 url/空间网址 列的 .csv，或每行一个网址的 .txt"
+    ),
+    db: str = typer.Option("spacebot.db", "--db", help="保存快照的 SQLite 数据库文件"),
+    rubric: str = typer.Option(DEFAULT_RUBRIC, "--rubric", help="评价标准名称或 .toml 文件路径"),
+    concurrency: int = typer.Option(4, "--concurrency", help="同时检查的空间数"),
+    per_host: int = typer.Option(2, "--per-host", help="对同一平台主机同时发出的请求数上限"),
+    delay: float = typer.Option(
+        0.0, "--delay", help="对同一主机两次请求之间的最短间隔（秒，robots.txt 的 Crawl-delay 更长时以其为准）"
+    ),
+    allow_private: bool = typer.Option(False, "--allow-private", help="允许检查本机和内网地址（默认拒绝）"),
+    timeout: float = typer.Option(10.0, "--timeout", help="单个请求的超时秒数"),
+    total_timeout: float = typer.Option(
+        120.0, "--total-timeout", help="检查一个空间的总时限（秒），超时即记为失败并继续"
+    ),
+    since: str | None = typer.Option(None, "--since", help="统计时段起点 YYYY-MM-DD"),
+    until: str | None = typer.Option(None, "--until", help="统计时段终点 YYYY-MM-DD"),
+    notify: str | None = typer.Option(
+        None, "--notify", help="巡检结束后把摘要发到此网址（企业微信/钉钉群机器人或任意 JSON 接口）"
+    ),
+    notify_format: str = typer.Option("auto", "--notify-format", help="通知格式：auto|wecom|dingtalk|json"),
+) -> None:
+    """巡检目标文件中的全部空间：礼貌抓取、逐个保存，中断后再次运行会从断点继续。"""
+    if concurrency < 1 or per_host < 1:
+        raise _usage_error("--concurrency 和 --per-host 至少为 1")
+    if notify_format not in ("auto", "wecom", "dingtalk", "json"):
+        raise _usage_error("--notify-format 只能是 auto、wecom、dingtalk 或 json")
+    window = _window(since, until)
+    try:
+        chosen = load_rubric(rubric)
+        target_list = read_targets(targets, allow_private=allow_private)
+        store = SnapshotStore(db)
+    except SpacebotError as exc:
+        raise _usage_error(str(exc)) from None
+    if target_list.bad_rows:
+        err.print(f"[yellow]注意：[/]{target_list.bad_rows_message()}", highlight=False)
+    settings = SweepSettings(
+        concurrency=concurrency,
+        per_host=per_host,
+        min_delay=delay,
+        options=CrawlOptions(timeout=timeout, total_timeout=total_timeout),
+        since=window[0],
+        until=window[1],
+    )
+    console = err  # the progress bar goes to stderr, so stdout stays a clean record of the result
+    try:
+        summary = asyncio.run(
+            run_sweep(target_list.targets, chosen, store, settings, source=str(targets), console=console)
+        )
+    except SpacebotError as exc:
+        raise _usage_error(str(exc)) from None
+    if summary.resumed:
+        out.print(f"继续上次未完成的巡检（第 {summary.sweep_id} 次巡检）。", highlight=False)
+    out.print(f"[bold]巡检完成[/]：{summary.text()}", highlight=False)
+    for url, reason in summary.failures[:20]:
+        out.print(f"  [red]无法检查[/] {url}：{reason}", highlight=False)
+    if notify:
+        problem = send_notification(notify, summary, chosen.name, notify_format)
+        if problem:
+            err.print(f"[yellow]注意：[/]{problem}", highlight=False)
+    raise typer.Exit(summary.exit_code)
+
+
+@app.command()
+def history(
+    url: str = typer.Argument(..., help="教师空间的网址"),
+    db: str = typer.Option("spacebot.db", "--db", help="保存快照的 SQLite 数据库文件"),
+) -> None:
+    """显示一个空间历次检查的快照，以及相邻两次之间的变化。"""
+    try:
+        store = SnapshotStore(db)
+        normalized = check_target_url(url, allow_private=True)
+    except SpacebotError as exc:
+        raise _usage_error(str(exc)) from None
+    rows = store.snapshots(normalized)
+    if not rows:
+        raise _usage_error(f"数据库 {db} 中没有 {normalized} 的检查记录：请先运行 spacebot check 或 spacebot sweep")
+    out.print(f"[bold]{normalized}[/] 共 {len(rows)} 次检查：", highlight=False)
+    previous = None
+    for row in rows:
+        document = store.document(row["id"])
+        c = document["counts"]
+        line = (
+            f"{row['taken_at']}  {STATUS_TEXT.get(row['status'], row['status'])}  "
+            f"{VERDICT_TEXT.get(row['verdict'], row['verdict'])}  资源 {c['resources']}  文章 {c['articles']}  "
+            f"照片 {c['photos']}  视频 {c['videos']}  自定义模块 {c['custom_modules']}"
+        )
+        out.print(line, highlight=False)
+        if previous is not None:
+            changes = ["无变化"] if row["unchanged_from"] else changes_between(previous, document) or ["无变化"]
+            for change in changes:
+                out.print(f"    {change}", highlight=False)
+        previous = document
+
+
+def _window(since: str | None, until: str | None) -> list[date | None]:
+    window: list[date | None] = []
+    for flag, value in (("--since", since), ("--until", until)):
+        try:
+            window.append(parse_day(value) if value else None)
+        except ValueError:
+            raise _usage_error(f"{flag} 的日期 {value} 无效：请写成 YYYY-MM-DD，例如 2022-03-10") from None
+    if window[0] and window[1] and window[0] > window[1]:
+        raise _usage_error("--since 不能晚于 --until")
+    return window
 
 
 @rubrics_app.callback()

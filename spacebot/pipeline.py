@@ -7,11 +7,12 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
-from crawler import CrawlOptions, SpaceSnapshot, Target, check_target_url, crawl_space
-from inspectors import Finding, ProbeCache, inspect_snapshot, load_rubric, probe_video
+from crawler import BrowserSession, CrawlOptions, SpaceSnapshot, Target, check_target_url, crawl_space
+from crawler._fetch import HttpFetcher
+from inspectors import Finding, ProbeCache, Rubric, estimate_deep_index, inspect_snapshot, load_rubric, probe_video
 from reports import check_document
 
-__all__ = ["CheckResult", "GROUPS", "check_space"]
+__all__ = ["CheckResult", "GROUPS", "check_space", "inspect_target"]
 
 GROUPS = ("幼儿园", "小学", "初中", "高中")
 _PROBES_AT_ONCE = 4
@@ -23,6 +24,7 @@ class CheckResult:
     findings: list[Finding]
     verdict: str
     document: dict[str, Any]
+    deep_index: int | None = None  # the estimate, for the sweep's cohort score
 
 
 async def _probe_all(snapshot: SpaceSnapshot, timeout: float, cache: ProbeCache | None) -> SpaceSnapshot:
@@ -55,9 +57,29 @@ async def check_space(
     checked_rubric = load_rubric(rubric)
     normalized = check_target_url(url, allow_private=allow_private)
     target = replace(target, url=normalized) if target else Target(url=normalized, group=group)
-    options = options or CrawlOptions()
-    snapshot = await crawl_space(target, options)
+    return await inspect_target(
+        target, checked_rubric, options=options or CrawlOptions(), probe_cache=probe_cache, since=since, until=until
+    )
+
+
+async def inspect_target(
+    target: Target,
+    rubric: Rubric,
+    *,
+    options: CrawlOptions,
+    probe_cache: ProbeCache | None = None,
+    since: date | None = None,
+    until: date | None = None,
+    browser: BrowserSession | None = None,
+    fetcher: HttpFetcher | None = None,
+) -> CheckResult:
+    """Crawl, probe and inspect one (already validated) target."""
+    snapshot = await crawl_space(target, options, browser=browser, fetcher=fetcher)
     snapshot = await _probe_all(snapshot, options.timeout, probe_cache)
-    findings, verdict = inspect_snapshot(snapshot, checked_rubric, group, since=since, until=until)
+    findings, verdict = inspect_snapshot(snapshot, rubric, target.group, since=since, until=until)
     document = check_document(snapshot, findings, verdict)
-    return CheckResult(snapshot, findings, verdict, document)
+    period = rubric.period or (None, None)
+    index = None
+    if snapshot.crawl.status == "ok" and snapshot.visibility.value == "everyone":
+        index = estimate_deep_index(snapshot, since or period[0], until or period[1]).total
+    return CheckResult(snapshot, findings, verdict, document, index)

@@ -2,7 +2,11 @@
 
 Tables (browsable with Datasette or plain SQL):
 - ``targets``: one row per space URL, with what the campaign list says about it;
-- ``snapshots``: one row per inspection: status, verdict, the full check-1 JSON;
+- ``snapshots``: one row per inspection: status, verdict, the full check-1 JSON (``document``),
+  its ``content_hash``; a snapshot identical to the previous one has no document and
+  points at the original in ``unchanged_from``;
+- ``sweeps`` and ``sweep_items``: each sweep run and the spaces it has done (with the
+  deep-application index estimate and the cohort score);
 - ``findings``: one row per finding, linked to its snapshot;
 - ``probe_cache``: the last probe of each video URL with the size and ETag/Last-Modified
   it had, so a re-sweep does not read unchanged videos again;
@@ -11,18 +15,21 @@ Tables (browsable with Datasette or plain SQL):
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
 import threading
 from collections.abc import Callable
-from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import sqlite_utils
 
-from crawler import StoreError, VideoProbe
+from crawler import StoreError
+
+from ._probe_cache import ProbeCacheMixin
+from ._sweeps import SweepMixin
 
 __all__ = ["SnapshotStore"]
 
@@ -78,13 +85,54 @@ def _m002_probe_cache(db: sqlite_utils.Database) -> None:
     )
 
 
+def _m003_sweeps(db: sqlite_utils.Database) -> None:
+    db.table("sweeps").create(
+        {"id": int, "key": str, "rubric": str, "source": str, "total": int, "started_at": str, "finished_at": str},
+        pk="id",
+        if_not_exists=True,
+    )
+    db.table("sweeps").create_index(["key"], if_not_exists=True)
+    db.table("sweep_items").create(
+        {
+            "id": int,
+            "sweep_id": int,
+            "url": str,
+            "snapshot_id": int,
+            "status": str,
+            "verdict": str,
+            "deep_index": int,
+            "cohort_score": float,
+        },
+        pk="id",
+        foreign_keys=[("sweep_id", "sweeps", "id"), ("snapshot_id", "snapshots", "id")],
+        if_not_exists=True,
+    )
+    db.table("sweep_items").create_index(["sweep_id", "url"], unique=True, if_not_exists=True)
+    snapshots = db.table("snapshots")
+    snapshots.add_column("sweep_id", int)
+    snapshots.add_column("content_hash", str)
+    snapshots.add_column("unchanged_from", int)
+
+
 MIGRATIONS: tuple[tuple[str, Callable[[sqlite_utils.Database], None]], ...] = (
     ("001_initial", _m001_initial),
     ("002_probe_cache", _m002_probe_cache),
+    ("003_sweeps", _m003_sweeps),
 )
 
 
-class SnapshotStore:
+def content_hash(document: dict[str, Any]) -> str:
+    """What a snapshot says, without when it was taken or how many bytes the probes read."""
+    stable = json.loads(json.dumps(document))
+    for key in ("started_at", "finished_at", "pages", "via"):
+        stable["crawl"].pop(key, None)
+    for video in stable.get("videos", []):
+        if video.get("probe"):
+            video["probe"].pop("bytes_read", None)
+    return hashlib.sha256(json.dumps(stable, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+class SnapshotStore(SweepMixin, ProbeCacheMixin):
     """Open (and migrate) the database; every failure is a :class:`StoreError` in Chinese."""
 
     def __init__(self, path: str | Path) -> None:
@@ -101,7 +149,7 @@ class SnapshotStore:
             self.db.enable_wal()
             self._migrate()
         except sqlite3.DatabaseError as exc:
-            raise StoreError(_store_message(self.path, exc)) from None
+            raise StoreError(store_message(self.path, exc)) from None
 
     def _migrate(self) -> None:
         self.db.table("migrations").create({"name": str, "applied_at": str}, pk="name", if_not_exists=True)
@@ -112,11 +160,28 @@ class SnapshotStore:
                     step(self.db)
                     self.db.table("migrations").insert({"name": name, "applied_at": _now()})
 
-    def save_check(self, document: dict[str, Any]) -> int:
-        """Store one check-1 document and its findings atomically; returns the snapshot id."""
+    def save_check(
+        self, document: dict[str, Any], *, sweep_id: int | None = None, deep_index: int | None = None
+    ) -> int:
+        """Store one check-1 document and its findings atomically; returns the snapshot id.
+
+        A document identical to the URL's previous snapshot (but for timings) is recorded
+        as unchanged: a row pointing at the earlier one, without a copy. With ``sweep_id``
+        the sweep item is written in the same transaction.
+        """
         target = document["target"]
+        digest = content_hash(document)
         try:
-            with self.db.conn:
+            with self._lock, self.db.conn:
+                previous = list(
+                    self.db.execute(
+                        "select id, content_hash, unchanged_from from snapshots where url = ? order by id desc limit 1",
+                        [target["url"]],
+                    )
+                )
+                unchanged_from = None
+                if previous and previous[0][1] == digest:
+                    unchanged_from = previous[0][2] or previous[0][0]
                 self.db.table("targets").insert({**target, "first_seen": _now()}, pk="url", ignore=True)
                 self.db.table("targets").update(target["url"], {k: v for k, v in target.items() if v is not None})
                 snapshot_id = (
@@ -130,11 +195,28 @@ class SnapshotStore:
                             "visibility": document["visibility"]["value"],
                             "verdict": document["verdict"],
                             "rubric": document.get("rubric"),
-                            "document": json.dumps(document, ensure_ascii=False),
+                            "document": None if unchanged_from else json.dumps(document, ensure_ascii=False),
+                            "sweep_id": sweep_id,
+                            "content_hash": digest,
+                            "unchanged_from": unchanged_from,
                         }
                     )
                     .last_pk
                 )
+                if sweep_id is not None:
+                    self.db.table("sweep_items").insert(
+                        {
+                            "sweep_id": sweep_id,
+                            "url": target["url"],
+                            "snapshot_id": snapshot_id,
+                            "status": document["crawl"]["status"],
+                            "verdict": document["verdict"],
+                            "deep_index": deep_index,
+                            "cohort_score": None,
+                        }
+                    )
+                if unchanged_from:
+                    return int(snapshot_id)  # type: ignore[arg-type]
                 self.db.table("findings").insert_all(
                     {
                         "snapshot_id": snapshot_id,
@@ -144,40 +226,16 @@ class SnapshotStore:
                     for f in document["findings"]
                 )
         except sqlite3.DatabaseError as exc:
-            raise StoreError(_store_message(self.path, exc)) from None
+            raise StoreError(store_message(self.path, exc)) from None
         return int(snapshot_id)  # type: ignore[arg-type]
 
-    # -- probe cache (inspectors.ProbeCache) -----------------------------------------------
-    def lookup(self, url: str, size: int | None, etag: str | None, last_modified: str | None) -> VideoProbe | None:
-        """The earlier probe of this URL if the file's size and validators are unchanged."""
-        with self._lock:
-            rows = list(
-                self.db.execute("select size, etag, last_modified, probe from probe_cache where url = ?", [url])
-            )
-        if not rows:
-            return None
-        row = dict(zip(("size", "etag", "last_modified", "probe"), rows[0], strict=True))
-        if (row["size"], row["etag"], row["last_modified"]) != (size, etag, last_modified):
-            return None
-        return VideoProbe(**json.loads(row["probe"]))
-
-    def save(self, url: str, size: int | None, etag: str | None, last_modified: str | None, probe: VideoProbe) -> None:
-        data = {k: v for k, v in asdict(probe).items() if k != "detail"}
-        try:
-            with self._lock, self.db.conn:
-                self.db.table("probe_cache").upsert(
-                    {
-                        "url": url,
-                        "size": size,
-                        "etag": etag,
-                        "last_modified": last_modified,
-                        "probe": json.dumps(data),
-                        "probed_at": _now(),
-                    },
-                    pk="url",
-                )
-        except sqlite3.DatabaseError as exc:
-            raise StoreError(_store_message(self.path, exc)) from None
+    def document(self, snapshot_id: int) -> dict[str, Any]:
+        """The check-1 document of a snapshot, following "unchanged" rows to their original."""
+        row = self.db.table("snapshots").get(snapshot_id)
+        original = row["unchanged_from"] or snapshot_id
+        if row["document"] is None:
+            row = self.db.table("snapshots").get(original)
+        return dict(json.loads(row["document"]))
 
     def snapshots(self, url: str) -> list[dict[str, Any]]:
         return list(self.db.table("snapshots").rows_where("url = ?", [url], order_by="taken_at, id"))
@@ -187,7 +245,7 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def _store_message(path: Path, exc: Exception) -> str:
+def store_message(path: Path, exc: Exception) -> str:
     text = str(exc).lower()
     if "readonly" in text or "read-only" in text:
         return f"数据库 {path} 是只读的：请检查文件权限，或用 --db 换一个可写的位置"

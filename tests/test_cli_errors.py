@@ -166,4 +166,4 @@ def test_snapshots_accumulate_in_the_database(tmp_path: Path, farm: Farm, run_cl
     assert db["snapshots"].count == 2
     assert db["targets"].count == 1
     assert db["findings"].count > 0
-    assert [r["name"] for r in db["migrations"].rows] == ["001_initial", "002_probe_cache"]
+    assert [r["name"] for r in db["migrations"].rows] == ["001_initial", "002_probe_cache", "003_sweeps"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -66,6 +67,10 @@ class FarmServer:
         self.route = route
         self.requests: list[str] = []
         self.bytes_sent_total = 0
+        self.latency = 0.0  # seconds added to every answer (a slow platform)
+        self.inflight = 0
+        self.max_inflight = 0  # the most requests this server had in progress at once
+        self._count_lock = threading.Lock()
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -81,6 +86,18 @@ class FarmServer:
                 self._serve(head=False)
 
             def _serve(self, head: bool) -> None:
+                with server._count_lock:
+                    server.inflight += 1
+                    server.max_inflight = max(server.max_inflight, server.inflight)
+                try:
+                    if server.latency:
+                        time.sleep(server.latency)
+                    self._serve_counted(head)
+                finally:
+                    with server._count_lock:
+                        server.inflight -= 1
+
+            def _serve_counted(self, head: bool) -> None:
                 parts = urlsplit(self.path)
                 query = {k: v[0] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
                 request = Request(self.command, parts.path, query, dict(self.headers.items()), self.path)

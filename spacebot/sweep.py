@@ -1,0 +1,156 @@
+"""The sweep: every space of a target list, politely, resumably, with a progress bar.
+
+One browser and one HTTP fetcher (with its per-host gate and robots.txt cache) serve all
+spaces; at most ``concurrency`` spaces are in progress, and each has a hard time limit
+(the watchdog) so one hung page cannot stall the sweep. Each space is committed as it
+finishes; the same command run again resumes the unfinished sweep of the same targets.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+
+from crawler import BrowserSession, CrawlOptions, Target
+from crawler._fetch import HttpFetcher
+from crawler._politeness import HostGate
+from inspectors import Rubric, cohort_scores
+from store import SnapshotStore
+from store._sweeps import sweep_key
+
+from .pipeline import CheckResult, inspect_target
+
+__all__ = ["SweepSettings", "SweepSummary", "run_sweep"]
+
+_RECYCLE_EVERY = 40  # spaces per browser context: keeps chromium's memory flat
+
+
+@dataclass(frozen=True)
+class SweepSettings:
+    concurrency: int = 4
+    per_host: int = 2
+    min_delay: float = 0.0
+    options: CrawlOptions = field(default_factory=CrawlOptions)
+    since: date | None = None
+    until: date | None = None
+
+
+@dataclass
+class SweepSummary:
+    sweep_id: int
+    total: int
+    resumed: bool
+    skipped: int  # already done in an earlier run of this sweep
+    verdicts: Counter[str] = field(default_factory=Counter)  # this run
+    earlier: Counter[str] = field(default_factory=Counter)  # spaces done by an interrupted earlier run
+    failures: list[tuple[str, str]] = field(default_factory=list)  # (url, crawl error) of spaces not inspected
+    seconds: float = 0.0
+
+    @property
+    def done(self) -> int:
+        return sum(self.verdicts.values())
+
+    @property
+    def exit_code(self) -> int:
+        """The contract: 0 all pass, 1 any fail/review, 3 nothing could be inspected."""
+        every = self.verdicts + self.earlier
+        if every and set(every) == {"error"}:
+            return 3
+        return 1 if every["fail"] or every["review"] or every["error"] else 0
+
+    def text(self) -> str:
+        v = self.verdicts
+        parts = [
+            f"本次检查 {self.done} 个空间" + (f"（另有 {self.skipped} 个在上次运行中已完成）" if self.skipped else ""),
+            f"合格 {v['pass']}，不合格 {v['fail']}，需人工评审 {v['review']}，无法检查 {v['error']}",
+            f"用时 {self.seconds:.0f} 秒",
+        ]
+        return "；".join(parts) + "。"
+
+
+async def run_sweep(
+    targets: list[Target],
+    rubric: Rubric,
+    store: SnapshotStore,
+    settings: SweepSettings,
+    *,
+    source: str,
+    console: Console | None = None,
+) -> SweepSummary:
+    """Sweep ``targets``; returns the summary once every space is stored."""
+    key = sweep_key([t.url for t in targets], rubric.name)
+    sweep_id, done, resumed = store.open_sweep(key, rubric.name, source, len(targets))
+    pending = [t for t in targets if t.url not in done]
+    summary = SweepSummary(sweep_id, len(targets), resumed, len(targets) - len(pending))
+    summary.earlier.update(item["verdict"] for item in store.sweep_items(sweep_id))
+    started = time.monotonic()
+    gate = HostGate(settings.per_host, settings.min_delay)
+    fetcher = HttpFetcher(timeout=settings.options.timeout, gate=gate, obey_robots=settings.options.obey_robots)
+    browser = BrowserSession(timeout=max(settings.options.timeout, 10.0), recycle_every=_RECYCLE_EVERY)
+    slots = asyncio.Semaphore(max(1, settings.concurrency))
+    progress = Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[rate]}"),
+        TimeElapsedColumn(),
+        TextColumn("剩余"),
+        TimeRemainingColumn(),
+        TextColumn("[red]{task.fields[failed]}"),
+        console=console,
+        transient=False,
+        disable=console is None,
+    )
+
+    async def one(target: Target, task: TaskID) -> None:
+        async with slots:
+            result: CheckResult = await inspect_target(
+                target,
+                rubric,
+                options=settings.options,
+                probe_cache=store,
+                since=settings.since,
+                until=settings.until,
+                browser=browser,
+                fetcher=fetcher,
+            )
+            document = {**result.document, "rubric": rubric.name}
+            await asyncio.to_thread(store.save_check, document, sweep_id=sweep_id, deep_index=result.deep_index)
+        summary.verdicts[result.verdict] += 1
+        if result.verdict == "error":
+            summary.failures.append((target.url, result.snapshot.crawl.error or result.snapshot.crawl.status))
+        elapsed = max(time.monotonic() - started, 1e-6)
+        progress.update(
+            task,
+            advance=1,
+            rate=f"{summary.done / elapsed:.2f} 个/秒",
+            failed=f"失败 {len(summary.failures)}" if summary.failures else "",
+        )
+
+    try:
+        with progress:
+            task = progress.add_task("巡检", total=len(targets), completed=summary.skipped, rate="", failed="")
+            await asyncio.gather(*(one(t, task) for t in pending))
+    finally:
+        await fetcher.aclose()
+        await browser.aclose()
+    items = store.sweep_items(sweep_id)
+    scored = [(i["url"], i["deep_index"]) for i in items if i["deep_index"] is not None]
+    cohort = dict(zip([u for u, _ in scored], cohort_scores([float(x) for _, x in scored]), strict=True))
+    store.finish_sweep(sweep_id, cohort)
+    summary.seconds = time.monotonic() - started
+    return summary

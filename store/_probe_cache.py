@@ -1,0 +1,51 @@
+"""The probe cache: the last probe of each video URL with the size and ETag/Last-Modified
+it had, so that a re-sweep does not read unchanged videos again (inspectors.ProbeCache)."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from dataclasses import asdict
+from datetime import UTC, datetime
+from pathlib import Path
+
+import sqlite_utils
+
+from crawler import StoreError, VideoProbe
+
+__all__ = ["ProbeCacheMixin"]
+
+
+class ProbeCacheMixin:
+    db: sqlite_utils.Database
+    path: Path
+    _lock: threading.Lock
+
+    def lookup(self, url: str, size: int | None, etag: str | None, last_modified: str | None) -> VideoProbe | None:
+        """The earlier probe of this URL if the file's size and validators are unchanged."""
+        with self._lock:
+            rows = list(
+                self.db.execute("select size, etag, last_modified, probe from probe_cache where url = ?", [url])
+            )
+        if not rows or tuple(rows[0][:3]) != (size, etag, last_modified):
+            return None
+        return VideoProbe(**json.loads(rows[0][3]))
+
+    def save(self, url: str, size: int | None, etag: str | None, last_modified: str | None, probe: VideoProbe) -> None:
+        from ._database import store_message
+
+        data = {k: v for k, v in asdict(probe).items() if k != "detail"}
+        row = {
+            "url": url,
+            "size": size,
+            "etag": etag,
+            "last_modified": last_modified,
+            "probe": json.dumps(data),
+            "probed_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        }
+        try:
+            with self._lock, self.db.conn:
+                self.db.table("probe_cache").upsert(row, pk="url")
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(store_message(self.path, exc)) from None
