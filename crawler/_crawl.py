@@ -11,11 +11,16 @@ space that cannot be read.
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import json
 import logging
 import re
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta, timezone
+from typing import Any
 from urllib.parse import parse_qsl, urlsplit
+
+from bs4 import BeautifulSoup
 
 from ._browser import BrowserSession
 from ._dom import absolute, attr, clean_text, host_of, parse_html
@@ -24,16 +29,18 @@ from ._model import (
     Album,
     Article,
     CrawlInfo,
+    DeclaredVideo,
     OutboundLink,
     Profile,
     Resource,
     SpaceSnapshot,
     Target,
     Video,
+    VideoProbe,
     Visibility,
 )
 from ._modules import ModuleBox, find_modules
-from ._pages import detect_wall, find_declared_video, find_video_urls, is_official, pagination_links
+from ._pages import detect_wall, find_declared_video, find_video_urls, is_official, pagination_links, total_pages
 from ._profile import extract_profile, name_from_heading
 from ._records import Record, find_records, label_category
 from ._vocab import FORMAT_CATEGORY, LISTING_WORDS, TITLE_KEYWORDS, VIDEO_EXTENSIONS
@@ -120,11 +127,14 @@ async def crawl_space(
     *,
     browser: BrowserSession | None = None,
     fetcher: HttpFetcher | None = None,
+    previous_state: dict[str, Any] | None = None,
 ) -> SpaceSnapshot:
     """Crawl one space; always returns a snapshot (failures are its crawl status).
 
     A sweep passes one ``browser`` and one ``fetcher`` (with its host gate and robots.txt
-    cache) to every space; a single check makes its own.
+    cache) to every space; a single check makes its own. With ``previous_state`` (the
+    ``state`` of the space's last snapshot) a listing whose first page is unchanged is
+    not read further, and its items (and the videos of unchanged resources) are reused.
     """
     options = options or CrawlOptions()
     own_browser = browser is None
@@ -134,7 +144,7 @@ async def crawl_space(
     ctx = CrawlContext(options, client, session)
     started = _now()
     try:
-        return await asyncio.wait_for(_crawl(ctx, target, started), options.total_timeout)
+        return await asyncio.wait_for(_crawl(ctx, target, started, previous_state), options.total_timeout)
     except TimeoutError:
         return _failed(
             ctx,
@@ -195,7 +205,9 @@ def _via(ctx: CrawlContext) -> str:
     return next(iter(ctx.vias), "http")
 
 
-async def _crawl(ctx: CrawlContext, target: Target, started: str) -> SpaceSnapshot:
+async def _crawl(
+    ctx: CrawlContext, target: Target, started: str, previous_state: dict[str, Any] | None
+) -> SpaceSnapshot:
     first = await ctx.fetch(target.url)
     adapter = pick_adapter(target.url, first, generic_only=ctx.options.generic_only)
     home = first
@@ -245,14 +257,57 @@ async def _crawl(ctx: CrawlContext, target: Target, started: str) -> SpaceSnapsh
 
     raw_styles = _STYLE_RE.findall(home.html)
     profile = extract_profile(soup, raw_styles, home.final_url)
-    listings = await asyncio.gather(
-        *(_crawl_listing(ctx, adapter, kind, home, soup, modules) for kind in ("resources", "articles", "albums"))
+    earlier = previous_state or {}
+    kinds = ("resources", "articles", "albums")
+    listings = dict(
+        zip(
+            kinds,
+            await asyncio.gather(
+                *(_crawl_listing(ctx, adapter, kind, home, soup, modules, earlier.get(kind)) for kind in kinds)
+            ),
+            strict=True,
+        )
     )
-    resources = _dedupe([_resource(r) for r in listings[0]])
-    articles = _dedupe([_article(r) for r in listings[1]])
-    albums = _dedupe([Album(name=r.title, url=r.url, photos=r.photos) for r in listings[2]])
-    videos = await _find_videos(ctx, adapter, resources)
-    outbound = _outbound_links(ctx, home.final_url)
+    state: dict[str, Any] = {}
+
+    def items(kind: str, build: Any, make: Any) -> list[Any]:
+        listing = listings[kind]
+        if listing.reused is not None:
+            built = [make(**item) for item in listing.reused["items"]]
+            links = [OutboundLink(**link) for link in listing.reused.get("links", [])]
+        else:
+            built = _dedupe([build(r) for r in listing.records])
+            links = _outbound_links(listing.pages, home.final_url, ctx.options.official_domains)
+        if listing.start is not None and listing.fingerprint is not None:
+            state[kind] = {
+                "start": listing.start,
+                "fingerprint": listing.fingerprint,
+                "items": [asdict(x) for x in built],
+                "links": [asdict(x) for x in links],
+            }
+        return built
+
+    resources = items("resources", _resource, Resource)
+    articles = items("articles", _article, Article)
+    albums = items("albums", lambda r: Album(name=r.title, url=r.url, photos=r.photos), Album)
+    if listings["resources"].reused is not None and "videos" in earlier:
+        videos = [_video_from_state(v) for v in earlier["videos"]["items"]]
+        detail_links = [OutboundLink(**link) for link in earlier["videos"].get("links", [])]
+    else:
+        before = len(ctx.pages)
+        videos = await _find_videos(ctx, adapter, resources)
+        detail_links = _outbound_links(ctx.pages[before:], home.final_url, ctx.options.official_domains)
+    state["videos"] = {"items": [asdict(v) for v in videos], "links": [asdict(x) for x in detail_links]}
+    outbound = _merge_links(
+        _outbound_links(ctx.pages, home.final_url, ctx.options.official_domains),
+        *(
+            OutboundLink(**link)
+            for kind in kinds
+            if listings[kind].reused is not None
+            for link in (listings[kind].reused or {}).get("links", [])
+        ),
+        *detail_links,
+    )
     visible = Visibility("everyone", f"未登录访问即可看到空间主页内容（{len(modules)} 个模块）")
     from ._model import Module
 
@@ -276,6 +331,7 @@ async def _crawl(ctx: CrawlContext, target: Target, started: str) -> SpaceSnapsh
         albums=tuple(albums),
         videos=tuple(videos),
         outbound_links=tuple(outbound),
+        state=state,
     )
 
 
@@ -301,15 +357,42 @@ def _same_listing(url: str, first: str) -> bool:
     return fixed_a == fixed_b
 
 
+@dataclass
+class ListingResult:
+    """One collection's listing: the records read, or the previous items when the first
+    page shows the listing has not changed since the last crawl."""
+
+    start: str | None
+    records: list[Record] = field(default_factory=list)
+    pages: list[Page] = field(default_factory=list)
+    fingerprint: str | None = None
+    reused: dict[str, Any] | None = None  # the previous state, reused as it was
+
+
+def _fingerprint(first: BeautifulSoup, records: list[Record], declared: int | None) -> str:
+    """What the first page says about the whole listing: its page count, the count the
+    home page declares, and its newest items."""
+    head = [(r.url, r.title, r.date, r.original, r.size_bytes, r.photos) for r in records]
+    return hashlib.sha256(json.dumps([total_pages(first), declared, head], ensure_ascii=False).encode()).hexdigest()
+
+
 async def _crawl_listing(
-    ctx: CrawlContext, adapter: PlatformAdapter, kind: str, home: Page, soup: object, modules: list[ModuleBox]
-) -> list[Record]:
+    ctx: CrawlContext,
+    adapter: PlatformAdapter,
+    kind: str,
+    home: Page,
+    soup: object,
+    modules: list[ModuleBox],
+    previous: dict[str, Any] | None,
+) -> ListingResult:
     start = adapter.listing_url(kind, home, soup, modules) or _listing_url(kind, home, soup, modules)  # type: ignore[arg-type]
     if start is None:
         # No full listing: take what the module box on the home page shows.
         box = next((m for m in modules if m.type == kind), None)
-        return find_records(parse_html(str(box.element)), home.final_url) if box else []
-    records: list[Record] = []
+        return ListingResult(None, find_records(parse_html(str(box.element)), home.final_url) if box else [])
+    declared = next((m.items for m in modules if m.type == kind and m.items is not None), None)
+    result = ListingResult(start)
+    records = result.records
     queue, seen = [start], {start}
     pages = 0
     while queue and pages < ctx.options.max_listing_pages:
@@ -326,13 +409,20 @@ async def _crawl_listing(
         if page.status >= 400:
             continue
         pages += 1
+        result.pages.append(page)
         page_soup = parse_html(page.html)
-        records.extend(find_records(page_soup, page.final_url))
+        found = find_records(page_soup, page.final_url)
+        records.extend(found)
+        if pages == 1:
+            result.fingerprint = _fingerprint(page_soup, found, declared)
+            if previous and previous.get("start") == start and previous.get("fingerprint") == result.fingerprint:
+                result.reused = previous  # unchanged since the last crawl: skip the other pages
+                return result
         for link in pagination_links(page_soup, page.final_url):
             if link not in seen and _same_listing(link, start):
                 seen.add(link)
                 queue.append(link)
-    return records
+    return result
 
 
 def _category(record: Record) -> str:
@@ -411,10 +501,29 @@ async def _find_videos(ctx: CrawlContext, adapter: PlatformAdapter, resources: l
     return list(videos.values())
 
 
-def _outbound_links(ctx: CrawlContext, space_url: str) -> list[OutboundLink]:
+def _video_from_state(data: dict[str, Any]) -> Video:
+    declared = data.get("declared")
+    probe = data.get("probe")
+    return Video(
+        url=data["url"],
+        page_url=data["page_url"],
+        title=data["title"],
+        probe=VideoProbe(**probe) if probe else None,
+        declared=DeclaredVideo(**declared) if declared else None,
+    )
+
+
+def _merge_links(first: list[OutboundLink], *more: OutboundLink) -> list[OutboundLink]:
+    """Distinct by URL, the first page a link was seen on wins."""
+    links = {link.url: link for link in reversed([*first, *more])}
+    ordered = list(dict.fromkeys(link.url for link in [*first, *more]))
+    return [links[url] for url in ordered]
+
+
+def _outbound_links(pages: list[Page], space_url: str, official_domains: tuple[str, ...] = ()) -> list[OutboundLink]:
     space_host = host_of(space_url)
     links: dict[str, OutboundLink] = {}
-    for page in ctx.pages:
+    for page in pages:
         soup = parse_html(page.html)
         for a in soup.find_all("a"):
             url = absolute(page.final_url, attr(a, "href"))
@@ -425,7 +534,7 @@ def _outbound_links(ctx: CrawlContext, space_url: str) -> list[OutboundLink]:
                 url=url,
                 text=clean_text(a) or (attr(a, "title") or ""),
                 domain=host,
-                official=is_official(url, space_host, ctx.options.official_domains),
+                official=is_official(url, space_host, official_domains),
                 page_url=page.final_url,
             )
     return list(links.values())

@@ -185,6 +185,9 @@ class SpaceSnapshot:
     albums: tuple[Album, ...] = ()
     videos: tuple[Video, ...] = ()
     outbound_links: tuple[OutboundLink, ...] = ()
+    # How the listings looked (first-page fingerprints and their items), for the next
+    # crawl of this space; not part of the check-1 contract.
+    state: dict[str, Any] | None = field(default=None, compare=False, metadata={"contract": False})
 
     @property
     def counts(self) -> dict[str, int]:
@@ -203,6 +206,7 @@ class SpaceSnapshot:
     def to_dict(self) -> dict[str, Any]:
         """The snapshot part of the check-1 JSON (lists as lists, ``counts`` included)."""
         data = asdict(self)
+        data.pop("state", None)
         data["profile"]["classes"] = list(self.profile.classes)
         for key in ("modules", "resources", "articles", "albums", "videos", "outbound_links"):
             data[key] = list(data[key])

@@ -98,7 +98,7 @@ def check(
                 until=window[1],
             )
         )
-        store.save_check({**result.document, "rubric": chosen.name})
+        store.save_check({**result.document, "rubric": chosen.name}, state=result.snapshot.state)
     except SpacebotError as exc:
         raise _usage_error(str(exc)) from None
     except Exception as exc:  # a bug, not the user's mistake: say so briefly, keep details for developers
@@ -194,6 +194,7 @@ def sweep(
         None, "--notify", help="巡检结束后把摘要发到此网址（企业微信/钉钉群机器人或任意 JSON 接口）"
     ),
     notify_format: str = typer.Option("auto", "--notify-format", help="通知格式：auto|wecom|dingtalk|json"),
+    full: bool = typer.Option(False, "--full", help="完整重读每个列表（默认：列表第一页与上次相同则沿用上次的结果）"),
 ) -> None:
     """巡检目标文件中的全部空间：礼貌抓取、逐个保存，中断后再次运行会从断点继续。"""
     if concurrency < 1 or per_host < 1:
@@ -216,6 +217,7 @@ def sweep(
         options=CrawlOptions(timeout=timeout, total_timeout=total_timeout),
         since=window[0],
         until=window[1],
+        incremental=not full,
     )
     console = err  # the progress bar goes to stderr, so stdout stays a clean record of the result
     try:

@@ -72,9 +72,10 @@ async def inspect_target(
     until: date | None = None,
     browser: BrowserSession | None = None,
     fetcher: HttpFetcher | None = None,
+    previous_state: dict[str, Any] | None = None,
 ) -> CheckResult:
     """Crawl, probe and inspect one (already validated) target."""
-    snapshot = await crawl_space(target, options, browser=browser, fetcher=fetcher)
+    snapshot = await crawl_space(target, options, browser=browser, fetcher=fetcher, previous_state=previous_state)
     snapshot = await _probe_all(snapshot, options.timeout, probe_cache)
     findings, verdict = inspect_snapshot(snapshot, rubric, target.group, since=since, until=until)
     document = check_document(snapshot, findings, verdict)

@@ -47,6 +47,7 @@ class SweepSettings:
     options: CrawlOptions = field(default_factory=CrawlOptions)
     since: date | None = None
     until: date | None = None
+    incremental: bool = True  # reuse unchanged listings of the last crawl
 
 
 @dataclass
@@ -118,6 +119,7 @@ async def run_sweep(
 
     async def one(target: Target, task: TaskID) -> None:
         async with slots:
+            previous = await asyncio.to_thread(store.crawl_state, target.url) if settings.incremental else None
             result: CheckResult = await inspect_target(
                 target,
                 rubric,
@@ -127,9 +129,16 @@ async def run_sweep(
                 until=settings.until,
                 browser=browser,
                 fetcher=fetcher,
+                previous_state=previous,
             )
             document = {**result.document, "rubric": rubric.name}
-            await asyncio.to_thread(store.save_check, document, sweep_id=sweep_id, deep_index=result.deep_index)
+            await asyncio.to_thread(
+                store.save_check,
+                document,
+                sweep_id=sweep_id,
+                deep_index=result.deep_index,
+                state=result.snapshot.state,
+            )
         summary.verdicts[result.verdict] += 1
         if result.verdict == "error":
             summary.failures.append((target.url, result.snapshot.crawl.error or result.snapshot.crawl.status))

@@ -8,6 +8,8 @@ Tables (browsable with Datasette or plain SQL):
 - ``sweeps`` and ``sweep_items``: each sweep run and the spaces it has done (with the
   deep-application index estimate and the cohort score);
 - ``findings``: one row per finding, linked to its snapshot;
+- ``crawl_state``: per space, the first-page fingerprint and items of each listing at the
+  last crawl, so a re-sweep reads only the first page of an unchanged listing;
 - ``probe_cache``: the last probe of each video URL with the size and ETag/Last-Modified
   it had, so a re-sweep does not read unchanged videos again;
 - ``migrations``: which schema steps were applied, and when.
@@ -114,10 +116,15 @@ def _m003_sweeps(db: sqlite_utils.Database) -> None:
     snapshots.add_column("unchanged_from", int)
 
 
+def _m004_crawl_state(db: sqlite_utils.Database) -> None:
+    db.table("crawl_state").create({"url": str, "state": str, "updated_at": str}, pk="url", if_not_exists=True)
+
+
 MIGRATIONS: tuple[tuple[str, Callable[[sqlite_utils.Database], None]], ...] = (
     ("001_initial", _m001_initial),
     ("002_probe_cache", _m002_probe_cache),
     ("003_sweeps", _m003_sweeps),
+    ("004_crawl_state", _m004_crawl_state),
 )
 
 
@@ -161,7 +168,12 @@ class SnapshotStore(SweepMixin, ProbeCacheMixin):
                     self.db.table("migrations").insert({"name": name, "applied_at": _now()})
 
     def save_check(
-        self, document: dict[str, Any], *, sweep_id: int | None = None, deep_index: int | None = None
+        self,
+        document: dict[str, Any],
+        *,
+        sweep_id: int | None = None,
+        deep_index: int | None = None,
+        state: dict[str, Any] | None = None,
     ) -> int:
         """Store one check-1 document and its findings atomically; returns the snapshot id.
 
@@ -182,6 +194,11 @@ class SnapshotStore(SweepMixin, ProbeCacheMixin):
                 unchanged_from = None
                 if previous and previous[0][1] == digest:
                     unchanged_from = previous[0][2] or previous[0][0]
+                if state is not None:
+                    self.db.table("crawl_state").upsert(
+                        {"url": target["url"], "state": json.dumps(state, ensure_ascii=False), "updated_at": _now()},
+                        pk="url",
+                    )
                 self.db.table("targets").insert({**target, "first_seen": _now()}, pk="url", ignore=True)
                 self.db.table("targets").update(target["url"], {k: v for k, v in target.items() if v is not None})
                 snapshot_id = (
@@ -228,6 +245,12 @@ class SnapshotStore(SweepMixin, ProbeCacheMixin):
         except sqlite3.DatabaseError as exc:
             raise StoreError(store_message(self.path, exc)) from None
         return int(snapshot_id)  # type: ignore[arg-type]
+
+    def crawl_state(self, url: str) -> dict[str, Any] | None:
+        """The listing fingerprints and items of the space's last crawl (for re-sweeps)."""
+        with self._lock:
+            rows = list(self.db.execute("select state from crawl_state where url = ?", [url]))
+        return dict(json.loads(rows[0][0])) if rows else None
 
     def document(self, snapshot_id: int) -> dict[str, Any]:
         """The check-1 document of a snapshot, following "unchanged" rows to their original."""

@@ -158,6 +158,8 @@ def test_unwritable_database_is_a_clear_error(tmp_path: Path, farm: Farm, run_cl
 def test_snapshots_accumulate_in_the_database(tmp_path: Path, farm: Farm, run_cli) -> None:  # type: ignore[no-untyped-def]
     import sqlite_utils
 
+    from store._database import MIGRATIONS
+
     db_path = tmp_path / "history.db"
     url = farm.space("dragdrop:sunli").url
     for _ in range(2):
@@ -166,4 +168,4 @@ def test_snapshots_accumulate_in_the_database(tmp_path: Path, farm: Farm, run_cl
     assert db["snapshots"].count == 2
     assert db["targets"].count == 1
     assert db["findings"].count > 0
-    assert [r["name"] for r in db["migrations"].rows] == ["001_initial", "002_probe_cache", "003_sweeps"]
+    assert [r["name"] for r in db["migrations"].rows] == [name for name, _ in MIGRATIONS]

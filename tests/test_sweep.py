@@ -329,3 +329,29 @@ def test_nothing_inspectable_exits_3(tmp_path: Path, run_cli) -> None:  # type: 
     result = run_cli("sweep", str(targets), "--db", str(tmp_path / "s.db"), "--allow-private")
     assert result.code == 3
     assert "无法检查 2" in result.stdout
+
+
+def test_an_unchanged_re_sweep_reads_a_fraction_of_the_pages(farm: Farm, tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    keys = ["tianyu:10001", "tianyu-gbk:20001", "dragdrop:zhanglei", "dragdrop:sunli", "spa:u1001"]
+    targets = tmp_path / "t.txt"
+    targets.write_text("\n".join(farm.space(k).url for k in keys) + "\n", encoding="utf-8")
+    db = str(tmp_path / "s.db")
+
+    def requests() -> int:  # page requests; video probes are cached separately
+        return sum(
+            1 for s in farm.servers.values() for path in s.requests if not path.endswith((".mp4", ".m3u8", ".ts"))
+        )
+
+    before = requests()
+    run_cli("sweep", str(targets), "--db", db, "--allow-private")
+    first = requests() - before
+    before = requests()
+    run_cli("sweep", str(targets), "--db", db, "--allow-private")
+    second = requests() - before
+    with sqlite3.connect(db) as conn:
+        rows = conn.execute("select sweep_id, document is null from snapshots order by id").fetchall()
+    assert [r[1] for r in rows if r[0] == 2] == [1] * len(keys)  # every space recorded as unchanged
+    assert second <= 0.5 * first, (first, second)
+    before = requests()
+    run_cli("sweep", str(targets), "--db", db, "--allow-private", "--full")
+    assert requests() - before >= 0.95 * first  # --full reads every page again
