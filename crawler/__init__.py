@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ._browser import BrowserSession, chromium_path
+from ._browser import CHROMIUM_ARGS, BrowserSession, chromium_path
 from ._crawl import CrawlOptions, crawl_space
 from ._exceptions import RubricError, SpacebotError, StoreError, TargetError
 from ._model import (
@@ -27,6 +27,7 @@ __all__ = [
     "Article",
     "BadRow",
     "BrowserSession",
+    "CHROMIUM_ARGS",
     "CrawlInfo",
     "CrawlOptions",
     "Module",

@@ -216,7 +216,7 @@ async def _crawl(
         if home is not first and home.via == "http":
             # The adapter filled the page itself: read links from the completed page.
             ctx.pages[ctx.pages.index(first)] = home
-    soup = parse_html(home.html)
+    soup = home.soup
     modules = find_modules(soup, home.final_url)
     wall = detect_wall(soup, home.status, home.final_url, has_content=len(modules) >= 2)
     if wall is not None and wall.status != "ok":
@@ -410,7 +410,7 @@ async def _crawl_listing(
             continue
         pages += 1
         result.pages.append(page)
-        page_soup = parse_html(page.html)
+        page_soup = page.soup
         found = find_records(page_soup, page.final_url)
         records.extend(found)
         if pages == 1:
@@ -471,7 +471,7 @@ def _dedupe(items: list) -> list:  # type: ignore[type-arg]
 async def _find_videos(ctx: CrawlContext, adapter: PlatformAdapter, resources: list[Resource]) -> list[Video]:
     videos: dict[str, Video] = {}
     for page in list(ctx.pages):  # videos shown on the home page or in listings
-        for url in find_video_urls(parse_html(page.html), page.html, page.final_url, "\n".join(page.json_bodies)):
+        for url in find_video_urls(page.soup, page.html, page.final_url, "\n".join(page.json_bodies)):
             videos.setdefault(url, Video(url=url, page_url=page.final_url, title=None))
     wanted = [
         r for r in resources if r.category in ("microlecture", "lesson_video") or (r.format or "") in VIDEO_EXTENSIONS
@@ -490,7 +490,7 @@ async def _find_videos(ctx: CrawlContext, adapter: PlatformAdapter, resources: l
             return []
         if page.status >= 400:
             return []
-        soup = parse_html(page.html)
+        soup = page.soup
         urls = find_video_urls(soup, page.html, page.final_url, "\n".join(page.json_bodies))
         declared = find_declared_video(soup) if len(urls) == 1 else None
         return [Video(url=u, page_url=resource.url, title=resource.title, declared=declared) for u in urls]
@@ -524,7 +524,7 @@ def _outbound_links(pages: list[Page], space_url: str, official_domains: tuple[s
     space_host = host_of(space_url)
     links: dict[str, OutboundLink] = {}
     for page in pages:
-        soup = parse_html(page.html)
+        soup = page.soup
         for a in soup.find_all("a"):
             url = absolute(page.final_url, attr(a, "href"))
             if not url or host_of(url) == space_host or url in links:

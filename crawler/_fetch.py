@@ -11,8 +11,10 @@ import re
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from time import time
+from typing import Any
 
 import httpx
+from bs4 import BeautifulSoup
 
 from ._politeness import HostGate, RobotsRules
 
@@ -36,6 +38,16 @@ class Page:
     via: str  # http | browser
     json_bodies: list[str] = field(default_factory=list)  # API answers the browser saw
     retry_after: str | None = None
+    _soup: Any = field(default=None, repr=False, compare=False)
+
+    @property
+    def soup(self) -> BeautifulSoup:
+        """The parsed page (scripts and styles removed), parsed once however often it is read."""
+        if self._soup is None:
+            from ._dom import parse_html
+
+            self._soup = parse_html(self.html)
+        return self._soup
 
 
 class FetchError(Exception):

@@ -15,9 +15,12 @@ from .spec import ArticleSpec, ModuleSpec, ResourceSpec, SpaceSpec
 from .tianyu import TianyuApp
 
 
-def bulk_spaces(n: int) -> tuple[SpaceSpec, ...]:
+def bulk_spaces(n: int, rich: bool = False) -> tuple[SpaceSpec, ...]:
+    """``rich`` spaces have listings of two to three pages, like real teachers' spaces."""
     spaces = []
     for i in range(n):
+        n_resources = (8 + i % 13) if rich else (3 + i % 4)
+        n_articles = (12 + i % 19) if rich else (2 + i % 3)
         resources = tuple(
             ResourceSpec(
                 f"b{i}r{j}",
@@ -25,15 +28,15 @@ def bulk_spaces(n: int) -> tuple[SpaceSpec, ...]:
                 "courseware",
                 "课件",
                 j % 2 == 0,
-                f"2022-0{j % 9 + 1}-1{j}",
+                f"2022-{j % 9 + 1:02d}-{j % 27 + 1:02d}",
                 "pptx",
                 1572864,
             )
-            for j in range(3 + i % 4)
+            for j in range(n_resources)
         )
         articles = tuple(
-            ArticleSpec(f"b{i}a{j}", f"教学反思{j}（空间{i}）", True, f"2022-0{j % 9 + 1}-0{j % 9 + 1}")
-            for j in range(2 + i % 3)
+            ArticleSpec(f"b{i}a{j}", f"教学反思{j}（空间{i}）", True, f"2022-{j % 9 + 1:02d}-{j % 28 + 1:02d}")
+            for j in range(n_articles)
         )
         spaces.append(
             SpaceSpec(
@@ -64,8 +67,10 @@ class BulkApp(TianyuApp):
         robots_disallow: tuple[str, ...] = (),
         throttle_first: tuple[str, ...] = (),
         retry_after: int = 1,
+        rich: bool = False,
     ) -> None:
-        super().__init__(bulk_spaces(n), {}, platform_name="批量测试平台")
+        super().__init__(bulk_spaces(n, rich), {}, platform_name="批量测试平台")
+        self.server: FarmServer | None = None
         self.robots_disallow = robots_disallow
         self.throttle_first = set(throttle_first)
         self.retry_after = retry_after
@@ -73,6 +78,12 @@ class BulkApp(TianyuApp):
         self.lock = threading.Lock()
 
     def __call__(self, req: Request) -> Response:
+        if req.path == "/__stats" and self.server is not None:  # for the benchmark, in another process
+            import json
+
+            paths = self.server.requests if req.q("paths") else []
+            body = {"requests": len(self.server.requests) - 1, "max_inflight": self.server.max_inflight, "paths": paths}
+            return Response(200, json.dumps(body).encode(), "application/json")
         if req.path == "/robots.txt":
             lines = (
                 ["User-agent: *"]
@@ -93,10 +104,24 @@ class BulkApp(TianyuApp):
 
 def start_bulk(n: int, **kwargs: object) -> tuple[FarmServer, BulkApp]:
     app = BulkApp(n, **kwargs)  # type: ignore[arg-type]
-    return FarmServer(app).start(), app
+    server = FarmServer(app).start()
+    app.server = server
+    return server, app
 
 
 def write_targets(server: FarmServer, app: BulkApp, path: Path) -> list[str]:
     urls = [server.base_url + app.home_path(s.sid) for s in app.spaces.values()]
     path.write_text("\n".join(urls) + "\n", encoding="utf-8")
     return urls
+
+
+if __name__ == "__main__":  # python -m tests.farm.bulk N [LATENCY]: serve N rich spaces until killed
+    import sys
+    import time
+
+    count = int(sys.argv[1])
+    server, app = start_bulk(count, rich=True)
+    server.latency = float(sys.argv[2]) if len(sys.argv) > 2 else 0.0
+    print(server.base_url, flush=True)
+    while True:
+        time.sleep(3600)

@@ -1,0 +1,223 @@
+"""Benchmark: sweeping N generated spaces on loopback, against a naive baseline and a floor.
+
+Everything runs in one invocation, each part in its own process where it matters:
+- the farm: N server-rendered 天喻-style spaces (two or three pages per listing) in a
+  separate process, with a small per-request latency standing in for the network;
+- spacebot: ``spacebot sweep`` as a user runs it, its peak memory sampled as PSS summed
+  over its whole process tree (RSS double-counts chromium's shared pages);
+- the floor: every URL that sweep requested, fetched with httpx at the same per-host
+  concurrency and nothing else done;
+- the naive baseline: one chromium page at a time, every page of a sample of spaces
+  rendered and waited for until the network is idle;
+- the unchanged re-sweep: the same command again, time and requests as a fraction.
+
+    .venv/bin/python -m benchmarks.sweep [--sizes 200,2000] [--naive-sample 20]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+import httpx
+from rich.console import Console
+from rich.table import Table
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _pss_tree(pid: int) -> int:
+    """PSS in bytes of a process and all its descendants (Linux /proc)."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                ppid = int(Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(entry))
+    total, stack = 0, [pid]
+    while stack:
+        current = stack.pop()
+        stack.extend(children.get(current, []))
+        try:
+            for line in Path(f"/proc/{current}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    total += int(line.split()[1]) * 1024
+                    break
+        except OSError:
+            continue
+    return total
+
+
+def _stats(base: str, paths: bool = False) -> dict:  # type: ignore[type-arg]
+    with urllib.request.urlopen(f"{base}/__stats{'?paths=1' if paths else ''}") as response:
+        return json.loads(response.read())
+
+
+def _run_sweep(targets: Path, db: Path, concurrency: int, per_host: int) -> tuple[float, int]:
+    """Seconds and peak PSS of one ``spacebot sweep`` run."""
+    command = [
+        sys.executable,
+        "-m",
+        "spacebot",
+        "sweep",
+        str(targets),
+        "--db",
+        str(db),
+        "--allow-private",
+        "--concurrency",
+        str(concurrency),
+        "--per-host",
+        str(per_host),
+    ]
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        command,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    peak = 0
+    while process.poll() is None:
+        peak = max(peak, _pss_tree(process.pid))
+        time.sleep(0.1)
+    return time.perf_counter() - started, peak
+
+
+async def _floor(urls: list[str], per_host: int) -> float:
+    limit = asyncio.Semaphore(per_host)
+    async with httpx.AsyncClient(timeout=30) as client:
+
+        async def get(url: str) -> None:
+            async with limit:
+                await client.get(url)
+
+        started = time.perf_counter()
+        await asyncio.gather(*(get(u) for u in urls))
+        return time.perf_counter() - started
+
+
+async def _naive(base: str, paths_by_space: dict[str, list[str]]) -> float:
+    """One chromium page at a time, every page of each space rendered until network-idle."""
+    from playwright.async_api import async_playwright
+
+    from crawler import CHROMIUM_ARGS, chromium_path
+
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        page = await browser.new_page()
+        started = time.perf_counter()
+        for paths in paths_by_space.values():
+            for path in paths:
+                await page.goto(base + path, wait_until="networkidle")
+        seconds = time.perf_counter() - started
+        await browser.close()
+    return seconds
+
+
+def _serve(n: int, latency: float) -> tuple[subprocess.Popen, str]:  # type: ignore[type-arg]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tests.farm.bulk", str(n), str(latency)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    assert process.stdout is not None
+    return process, process.stdout.readline().strip()
+
+
+def _space_pages(paths: list[str]) -> dict[str, list[str]]:
+    """The HTML pages each space needed (home, listings), grouped by sid, in request order."""
+    out: dict[str, list[str]] = {}
+    for path in paths:
+        if "sid=" in path and "GetModuleHtml" not in path and "r=widget" not in path:
+            sid = path.split("sid=", 1)[1].split("&", 1)[0]
+            out.setdefault(sid, []).append(path)
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="200,2000", help="numbers of spaces, comma-separated")
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--per-host", type=int, default=4)
+    parser.add_argument("--latency", type=float, default=0.005, help="seconds the farm adds to every answer")
+    parser.add_argument("--naive-sample", type=int, default=20, help="spaces the naive baseline renders")
+    args = parser.parse_args()
+    console = Console(width=150)
+    table = Table(title="spacebot sweep on server-rendered spaces (loopback, one run)")
+    for column in (
+        "N",
+        "spacebot spaces/s",
+        "requests/space",
+        "naive spaces/s",
+        "× naive",
+        "floor s",
+        "sweep s",
+        "sweep / floor",
+        "peak PSS",
+        "re-sweep time",
+        "re-sweep requests",
+    ):
+        table.add_column(column, justify="right")
+    peaks = []
+    for n in (int(x) for x in args.sizes.split(",")):
+        farm, base = _serve(n, args.latency)
+        try:
+            with tempfile.TemporaryDirectory() as tmp:
+                targets = Path(tmp) / "targets.txt"
+                sids = [str(700000 + i) for i in range(n)]
+                targets.write_text("".join(f"{base}/index.php?r=space/person/index&sid={s}\n" for s in sids))
+                db = Path(tmp) / "bench.db"
+                seconds, peak = _run_sweep(targets, db, args.concurrency, args.per_host)
+                first = _stats(base, paths=True)
+                requests = first["requests"]
+                urls = [base + p for p in first["paths"] if not p.startswith("/__stats")]
+                again_seconds, _ = _run_sweep(targets, db, args.concurrency, args.per_host)
+                again_requests = _stats(base)["requests"] - requests - 1
+                floor = asyncio.run(_floor(urls, args.per_host))
+                pages = _space_pages(first["paths"])
+                sample = dict(list(pages.items())[: args.naive_sample])
+                naive_seconds = asyncio.run(_naive(base, sample))
+                naive_rate = len(sample) / naive_seconds
+                rate = n / seconds
+                peaks.append(peak)
+                table.add_row(
+                    str(n),
+                    f"{rate:.1f}",
+                    f"{requests / n:.1f}",
+                    f"{naive_rate:.2f}",
+                    f"{rate / naive_rate:.1f}×",
+                    f"{floor:.1f}",
+                    f"{seconds:.1f}",
+                    f"{seconds / floor:.2f}×",
+                    f"{peak / 1024**2:.0f} MB",
+                    f"{again_seconds / seconds:.0%}",
+                    f"{again_requests / requests:.0%}",
+                )
+        finally:
+            farm.kill()
+    console.print(table)
+    if len(peaks) > 1:
+        console.print(f"peak PSS, largest N against smallest: {peaks[-1] / peaks[0]:.2f}×")
+    console.print(
+        "sweep s includes starting Python and the database; the floor only fetches the same URLs. "
+        "The naive baseline renders the same pages of a sample of spaces, one at a time."
+    )
+
+
+if __name__ == "__main__":
+    threading.excepthook = lambda _args: None
+    main()
