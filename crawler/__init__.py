@@ -19,10 +19,12 @@ from ._model import (
     VideoProbe,
     Visibility,
 )
+from ._ssrf import AddressPolicy, RefusedAddress, address_class
 from ._targets import BadRow, TargetList, read_targets
 from ._urls import check_target_url
 
 __all__ = [
+    "AddressPolicy",
     "Album",
     "Article",
     "BadRow",
@@ -33,6 +35,7 @@ __all__ = [
     "Module",
     "OutboundLink",
     "Profile",
+    "RefusedAddress",
     "Resource",
     "RubricError",
     "SpaceSnapshot",
@@ -44,6 +47,7 @@ __all__ = [
     "Video",
     "VideoProbe",
     "Visibility",
+    "address_class",
     "check_target_url",
     "chromium_path",
     "crawl_space",

@@ -15,6 +15,7 @@ import time
 from typing import Any
 
 from ._fetch import FetchError, Page
+from ._ssrf import AddressPolicy, RefusedAddress
 from ._vocab import LOAD_MORE_WORDS
 
 __all__ = ["BrowserSession", "chromium_path", "CHROMIUM_ARGS"]
@@ -65,7 +66,9 @@ def chromium_path() -> str:
 class BrowserSession:
     """A lazily started chromium; ``render(url)`` returns the page after its scripts ran."""
 
-    def __init__(self, timeout: float = 15.0, recycle_every: int = 0) -> None:
+    def __init__(self, timeout: float = 15.0, recycle_every: int = 0, policy: AddressPolicy | None = None) -> None:
+        self.policy = policy or AddressPolicy()
+        self.refused: dict[str, str] = {}  # URL → why the browser was not let through
         self.timeout_ms = timeout * 1000
         self.recycle_every = recycle_every  # pages per context; 0 keeps one context
         self._playwright: Any = None
@@ -89,12 +92,18 @@ class BrowserSession:
         self._context = await self._browser.new_context(locale="zh-CN", java_script_enabled=True)
         await self._context.route("**/*", self._filter)
 
-    @staticmethod
-    async def _filter(route: Any) -> None:
-        if route.request.resource_type in _BLOCKED_TYPES:
+    async def _filter(self, route: Any) -> None:
+        request = route.request
+        if request.resource_type in _BLOCKED_TYPES:
             await route.abort()
-        else:
-            await route.continue_()
+            return
+        try:
+            await self.policy.check(request.url)
+        except RefusedAddress as exc:
+            self.refused[request.url] = str(exc)
+            await route.abort("blockedbyclient")
+            return
+        await route.continue_()
 
     async def _recycle(self) -> None:
         """A fresh context every ``recycle_every`` pages: chromium's memory stays flat in
@@ -149,6 +158,13 @@ class BrowserSession:
             try:
                 response = await page.goto(url, wait_until="load", timeout=self.timeout_ms)
             except Exception as exc:
+                refusal = (
+                    self.refused.get(url) or next(iter(self.refused.values()), None)
+                    if "ERR_BLOCKED" in str(exc)
+                    else None
+                )
+                if refusal:
+                    raise FetchError("blocked", refusal) from None
                 raise FetchError("unreachable", f"浏览器无法打开 {url}：{_first_line(exc)}") from None
             await settle()
             if load_more:

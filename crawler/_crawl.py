@@ -43,6 +43,7 @@ from ._modules import ModuleBox, find_modules
 from ._pages import detect_wall, find_declared_video, find_video_urls, is_official, pagination_links, total_pages
 from ._profile import extract_profile, name_from_heading
 from ._records import Record, find_records, label_category
+from ._ssrf import AddressPolicy
 from ._vocab import FORMAT_CATEGORY, LISTING_WORDS, TITLE_KEYWORDS, VIDEO_EXTENSIONS
 from .adapters import PlatformAdapter, pick_adapter
 
@@ -81,6 +82,7 @@ class CrawlOptions:
     official_domains: tuple[str, ...] = ()
     generic_only: bool = False  # skip platform adapters (measures the generic extractor)
     obey_robots: bool = True
+    policy: AddressPolicy = field(default_factory=AddressPolicy)  # the SSRF guard
 
 
 @dataclass
@@ -139,8 +141,8 @@ async def crawl_space(
     options = options or CrawlOptions()
     own_browser = browser is None
     own_fetcher = fetcher is None
-    session = browser or BrowserSession(timeout=max(options.timeout, 10.0))
-    client = fetcher or HttpFetcher(timeout=options.timeout, obey_robots=options.obey_robots)
+    session = browser or BrowserSession(timeout=max(options.timeout, 10.0), policy=options.policy)
+    client = fetcher or HttpFetcher(timeout=options.timeout, obey_robots=options.obey_robots, policy=options.policy)
     ctx = CrawlContext(options, client, session)
     started = _now()
     try:

@@ -17,6 +17,7 @@ import httpx
 from bs4 import BeautifulSoup
 
 from ._politeness import HostGate, RobotsRules
+from ._ssrf import AddressPolicy, RefusedAddress
 
 __all__ = ["FetchError", "HttpFetcher", "Page", "USER_AGENT", "decode_html"]
 
@@ -112,6 +113,7 @@ class HttpFetcher:
         obey_robots: bool = True,
         retries: int = 3,
         max_wait: float = 30.0,
+        policy: AddressPolicy | None = None,
     ) -> None:
         self.timeout = timeout
         self.requests = 0
@@ -123,8 +125,14 @@ class HttpFetcher:
             follow_redirects=True,
             max_redirects=max_redirects,
             headers={"User-Agent": USER_AGENT, "Accept-Language": "zh-CN,zh;q=0.9"},
+            event_hooks={"request": [self._guard]},
         )
+        self.policy = policy or AddressPolicy()
         self.robots = RobotsRules(self.client, gate) if obey_robots else None
+
+    async def _guard(self, request: httpx.Request) -> None:
+        # Runs for every request this client sends, each redirect hop and robots.txt included.
+        await self.policy.check(str(request.url))
 
     async def check_robots(self, url: str) -> None:
         if self.robots is not None and not await self.robots.allowed(url):
@@ -167,6 +175,8 @@ class HttpFetcher:
                 return page
         except FetchError:
             raise
+        except RefusedAddress as exc:
+            raise FetchError("blocked", str(exc)) from None
         except httpx.TooManyRedirects:
             raise FetchError("error", f"重定向次数过多：{url}") from None
         except httpx.TimeoutException:

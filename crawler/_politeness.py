@@ -75,7 +75,7 @@ class RobotsRules:
                 response = await self.client.get(host + "/robots.txt", follow_redirects=True)
                 if response.status_code == 200 and "html" not in response.headers.get("Content-Type", ""):
                     rules = Protego.parse(response.text[:512_000])
-            except httpx.HTTPError:
+            except Exception:  # unreachable or refused robots.txt: no rules (the page fetch is judged itself)
                 rules = None
             self._rules[host] = rules
             if rules is not None and self.gate is not None:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from ._exceptions import TargetError
 from ._model import Target
+from ._ssrf import AddressPolicy
 from ._urls import check_target_url
 
 __all__ = ["BadRow", "TargetList", "read_targets"]
@@ -31,6 +32,7 @@ _COLUMNS: dict[str, tuple[str, ...]] = {
 }
 _GROUPS = {"幼儿园": "幼儿园", "学前": "幼儿园", "小学": "小学", "初中": "初中", "高中": "高中", "中学": "初中"}
 _MAX_ROWS = 200_000
+Access = tuple[bool, AddressPolicy | None]  # (allow_private, policy) for checking each row's URL
 
 
 @dataclass(frozen=True)
@@ -68,7 +70,7 @@ def _collect(
     rows: Sequence[tuple[int, Sequence[object]]],
     header_row: int | None,
     columns: dict[str, int],
-    allow_private: bool,
+    access: Access,
     source: str,
 ) -> TargetList:
     if "url" not in columns:
@@ -90,7 +92,7 @@ def _collect(
         if not re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://", url) and re.match(r"^[\w-]+(\.[\w-]+)+(:\d+)?(/|\?|$)", url):
             url = "http://" + url  # forms often hold "www.x.cn/space/1"
         try:
-            normalized = check_target_url(url, allow_private=allow_private)
+            normalized = check_target_url(url, allow_private=access[0], policy=access[1])
         except TargetError as exc:
             result.bad_rows.append(BadRow(number, str(exc).split("：")[0] + f"（{url[:60]}）"))
             continue
@@ -111,7 +113,7 @@ def _collect(
     return result
 
 
-def _read_xlsx(path: Path, allow_private: bool) -> TargetList:
+def _read_xlsx(path: Path, access: Access) -> TargetList:
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
@@ -127,7 +129,7 @@ def _read_xlsx(path: Path, allow_private: bool) -> TargetList:
             for number, cells in rows[:30]:
                 columns = _header_map(cells)
                 if "url" in columns:
-                    return _collect(rows, number, columns, allow_private, f"{path}（工作表“{sheet.title}”）")
+                    return _collect(rows, number, columns, access, f"{path}（工作表“{sheet.title}”）")
     finally:
         workbook.close()
     raise TargetError(
@@ -145,7 +147,7 @@ def _decode(data: bytes, path: Path) -> str:
     raise TargetError(f"{path} 的文字编码无法识别：请另存为 UTF-8 或 GBK 编码")
 
 
-def _read_csv(path: Path, text: str, allow_private: bool) -> TargetList:
+def _read_csv(path: Path, text: str, access: Access) -> TargetList:
     try:
         rows = [(n, list(r)) for n, r in enumerate(csv.reader(io.StringIO(text)), start=1)]
     except csv.Error as exc:
@@ -155,29 +157,30 @@ def _read_csv(path: Path, text: str, allow_private: bool) -> TargetList:
     for number, cells in rows[:10]:
         columns = _header_map(cells)
         if "url" in columns:
-            return _collect(rows, number, columns, allow_private, str(path))
+            return _collect(rows, number, columns, access, str(path))
     raise TargetError(f"{path} 中找不到“url”或“空间网址”列：请在第一行写表头")
 
 
-def _read_text(path: Path, text: str, allow_private: bool) -> TargetList:
+def _read_text(path: Path, text: str, access: Access) -> TargetList:
     rows = [
         (n, [line.strip()])
         for n, line in enumerate(text.splitlines(), start=1)
         if line.strip() and not line.strip().startswith("#")
     ]
-    return _collect(rows, None, {"url": 0}, allow_private, str(path))
+    return _collect(rows, None, {"url": 0}, access, str(path))
 
 
-def read_targets(path: str | Path, *, allow_private: bool = False) -> TargetList:
+def read_targets(path: str | Path, *, allow_private: bool = False, policy: AddressPolicy | None = None) -> TargetList:
     """The targets in a file; :class:`TargetError` when nothing in it can be used."""
     path = Path(path)
+    access: Access = (allow_private, policy)
     if not path.exists():
         raise TargetError(f"找不到目标文件 {path}：请检查路径")
     if path.is_dir():
         raise TargetError(f"{path} 是目录：请给出 .xlsx、.csv 或 .txt 文件")
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
-        result = _read_xlsx(path, allow_private)
+        result = _read_xlsx(path, access)
     elif suffix == ".xls":
         raise TargetError(f"{path} 是旧版 .xls 格式：请在 Excel/WPS 中另存为 .xlsx 后重试")
     else:
@@ -186,13 +189,13 @@ def read_targets(path: str | Path, *, allow_private: bool = False) -> TargetList
         except OSError as exc:
             raise TargetError(f"无法读取 {path}：{exc}") from None
         if data.startswith(b"PK\x03\x04"):
-            result = _read_xlsx(path, allow_private)
+            result = _read_xlsx(path, access)
         else:
             text = _decode(data, path)
             result = (
-                _read_csv(path, text, allow_private)
+                _read_csv(path, text, access)
                 if suffix == ".csv" or "," in text.split("\n", 1)[0]
-                else _read_text(path, text, allow_private)
+                else _read_text(path, text, access)
             )
     if not result.targets:
         detail = f"（{result.bad_rows_message()}）" if result.bad_rows else ""

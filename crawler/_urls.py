@@ -12,6 +12,7 @@ import socket
 from urllib.parse import urlsplit, urlunsplit
 
 from ._exceptions import TargetError
+from ._ssrf import AddressPolicy, RefusedAddress
 
 __all__ = ["MAX_URL_LENGTH", "check_target_url", "is_private_address", "normalize_url"]
 
@@ -37,7 +38,7 @@ def is_private_address(address: str) -> bool:
     return ip.is_loopback or ip.is_private or ip.is_link_local or ip.is_multicast or ip.is_reserved or ip.is_unspecified
 
 
-def check_target_url(url: str, *, allow_private: bool = False) -> str:
+def check_target_url(url: str, *, allow_private: bool = False, policy: AddressPolicy | None = None) -> str:
     """Return the normalized URL, or raise :class:`TargetError` with a Chinese message."""
     raw = url.strip()
     if not raw:
@@ -56,6 +57,12 @@ def check_target_url(url: str, *, allow_private: bool = False) -> str:
     if not host:
         raise TargetError(f"网址缺少主机名：{raw}；请给出完整网址", url)
     if allow_private:
+        return normalize_url(raw)
+    if policy is not None:
+        try:
+            policy.check_sync(raw)
+        except RefusedAddress as exc:
+            raise TargetError(str(exc), url) from None
         return normalize_url(raw)
     addresses: list[str]
     try:

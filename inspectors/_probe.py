@@ -17,7 +17,7 @@ from typing import Any, Protocol
 import av
 import httpx
 
-from crawler import VideoProbe
+from crawler import AddressPolicy, RefusedAddress, VideoProbe
 
 from ._hls import read_hls
 from ._range_reader import HttpRangeReader, RangeReadError
@@ -154,93 +154,117 @@ def _validators(client: httpx.Client, url: str) -> tuple[int | None, str | None,
 
 
 def probe_video(
-    url: str, timeout: float = 15.0, *, title_window_s: float = 20.0, cache: ProbeCache | None = None
+    url: str,
+    timeout: float = 15.0,
+    *,
+    title_window_s: float = 20.0,
+    cache: ProbeCache | None = None,
+    policy: AddressPolicy | None = None,
 ) -> VideoProbe:
     """Read a video's properties without downloading it; every failure is a probe status.
 
     With a ``cache``, a file whose size and ETag/Last-Modified are unchanged since its last
     probe is not read again: the earlier probe is returned with ``bytes_read = 0``.
     """
-    with httpx.Client(timeout=timeout, follow_redirects=True) as client:
-        if cache is not None:
-            try:
-                size, etag, modified = _validators(client, url)
-            except httpx.HTTPError:
-                size, etag, modified = None, None, None
-            if size is not None:
-                cached = cache.lookup(url, size, etag, modified)
-                if cached is not None:
-                    return replace(cached, bytes_read=0)
-            probe = probe_video(url, timeout, title_window_s=title_window_s)
-            if size is not None and probe.status == "ok":
-                cache.save(url, size, etag, modified, probe)
-            return probe
-        if url.lower().split("?", 1)[0].endswith(".m3u8"):
-            return _probe_hls(client, url, timeout)
-        reader = HttpRangeReader(client, url, budget=_BUDGET)
+    guard = policy or AddressPolicy()
+
+    def check(request: httpx.Request) -> None:  # every request, every redirect hop
+        guard.check_sync(str(request.url))
+
+    try:
+        with httpx.Client(timeout=timeout, follow_redirects=True, event_hooks={"request": [check]}) as client:
+            return _probe(client, url, timeout, title_window_s, cache, guard)
+    except RefusedAddress as exc:
+        return VideoProbe(status="unreachable", detail=str(exc))
+
+
+def _probe(
+    client: httpx.Client,
+    url: str,
+    timeout: float,
+    title_window_s: float,
+    cache: ProbeCache | None,
+    guard: AddressPolicy,
+) -> VideoProbe:
+    if cache is not None:
         try:
-            head = reader.read(16)
-        except RangeReadError as exc:
-            status = "unreachable" if exc.reason in ("unreachable", "http") else "error"
-            return VideoProbe(status=status, bytes_read=reader.bytes_read, detail=str(exc))
-        if "text/html" in reader.content_type or head.lstrip()[:1] == b"<":
-            return VideoProbe(
-                status="not_video",
-                size_bytes=reader.size,
-                bytes_read=reader.bytes_read,
-                detail="该地址返回的是网页，不是视频文件",
-            )
-        facts: dict[str, Any] = {}
-        faststart = None
-        title_card = None
-        detail = None
-        try:
-            if head[4:8] == b"ftyp":
-                faststart = _faststart(_top_level_boxes(reader))
-            reader.seek(0)
-            with av.open(reader, timeout=timeout) as container:
-                if not container.streams.video:
-                    return VideoProbe(
-                        status="not_video",
-                        size_bytes=reader.size,
-                        bytes_read=reader.bytes_read,
-                        detail="文件中没有视频流",
-                    )
-                facts = _stream_facts(container)
-                try:
-                    title_card = measure_title_card(container, title_window_s)
-                except (av.error.FFmpegError, RangeReadError) as exc:
-                    detail = f"无法解码开头画面，未测量片头：{exc}"
-        except RangeReadError as exc:
-            return VideoProbe(
-                status="error",
-                size_bytes=reader.size,
-                faststart=faststart,
-                bytes_read=reader.bytes_read,
-                detail=str(exc),
-            )
-        except av.error.InvalidDataError:
-            return VideoProbe(
-                status="not_video" if faststart is None and head[4:8] != b"ftyp" else "error",
-                size_bytes=reader.size,
-                faststart=faststart,
-                bytes_read=reader.bytes_read,
-                detail="文件不是可识别的视频，或已损坏（例如上传不完整、缺少 moov）",
-            )
-        except (av.error.FFmpegError, OSError) as exc:
-            return VideoProbe(
-                status="error",
-                size_bytes=reader.size,
-                faststart=faststart,
-                bytes_read=reader.bytes_read,
-                detail=f"读取视频出错：{exc}",
-            )
+            size, etag, modified = _validators(client, url)
+        except httpx.HTTPError:
+            size, etag, modified = None, None, None
+        if size is not None:
+            cached = cache.lookup(url, size, etag, modified)
+            if cached is not None:
+                return replace(cached, bytes_read=0)
+        probe = probe_video(url, timeout, title_window_s=title_window_s, policy=guard)
+        if size is not None and probe.status == "ok":
+            cache.save(url, size, etag, modified, probe)
+        return probe
+    if url.lower().split("?", 1)[0].endswith(".m3u8"):
+        return _probe_hls(client, url, timeout)
+    reader = HttpRangeReader(client, url, budget=_BUDGET)
+    try:
+        head = reader.read(16)
+    except RangeReadError as exc:
+        status = "unreachable" if exc.reason in ("unreachable", "http") else "error"
+        return VideoProbe(status=status, bytes_read=reader.bytes_read, detail=str(exc))
+    if "text/html" in reader.content_type or head.lstrip()[:1] == b"<":
         return VideoProbe(
-            status="ok",
+            status="not_video",
+            size_bytes=reader.size,
+            bytes_read=reader.bytes_read,
+            detail="该地址返回的是网页，不是视频文件",
+        )
+    facts: dict[str, Any] = {}
+    faststart = None
+    title_card = None
+    detail = None
+    try:
+        if head[4:8] == b"ftyp":
+            faststart = _faststart(_top_level_boxes(reader))
+        reader.seek(0)
+        with av.open(reader, timeout=timeout) as container:
+            if not container.streams.video:
+                return VideoProbe(
+                    status="not_video",
+                    size_bytes=reader.size,
+                    bytes_read=reader.bytes_read,
+                    detail="文件中没有视频流",
+                )
+            facts = _stream_facts(container)
+            try:
+                title_card = measure_title_card(container, title_window_s)
+            except (av.error.FFmpegError, RangeReadError) as exc:
+                detail = f"无法解码开头画面，未测量片头：{exc}"
+    except RangeReadError as exc:
+        return VideoProbe(
+            status="error",
             size_bytes=reader.size,
             faststart=faststart,
-            title_card_s=title_card,
             bytes_read=reader.bytes_read,
-            detail=detail,
-            **facts,
+            detail=str(exc),
         )
+    except av.error.InvalidDataError:
+        return VideoProbe(
+            status="not_video" if faststart is None and head[4:8] != b"ftyp" else "error",
+            size_bytes=reader.size,
+            faststart=faststart,
+            bytes_read=reader.bytes_read,
+            detail="文件不是可识别的视频，或已损坏（例如上传不完整、缺少 moov）",
+        )
+    except (av.error.FFmpegError, OSError) as exc:
+        return VideoProbe(
+            status="error",
+            size_bytes=reader.size,
+            faststart=faststart,
+            bytes_read=reader.bytes_read,
+            detail=f"读取视频出错：{exc}",
+        )
+    return VideoProbe(
+        status="ok",
+        size_bytes=reader.size,
+        faststart=faststart,
+        title_card_s=title_card,
+        bytes_read=reader.bytes_read,
+        detail=detail,
+        **facts,
+    )

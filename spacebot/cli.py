@@ -7,6 +7,7 @@ input, 3 the space could not be inspected.
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import json
 import os
 import sys
@@ -16,7 +17,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from crawler import CrawlOptions, SpacebotError, check_target_url, read_targets
+from crawler import AddressPolicy, CrawlOptions, SpacebotError, check_target_url, read_targets
 from inspectors import DEFAULT_RUBRIC, available_rubrics, load_rubric, parse_day
 from store import SnapshotStore
 
@@ -70,6 +71,10 @@ def check(
     rubric: str = typer.Option(DEFAULT_RUBRIC, "--rubric", help="评价标准名称或 .toml 文件路径"),
     group: str | None = typer.Option(None, "--group", help="学段：幼儿园|小学|初中|高中"),
     allow_private: bool = typer.Option(False, "--allow-private", help="允许检查本机和内网地址（默认拒绝）"),
+    allow_host: list[str] = typer.Option([], "--allow-host", help="允许访问的内网主机（host 或 host:port，可重复）"),
+    allow_network: list[str] = typer.Option(
+        [], "--allow-network", help="允许访问的内网网段（CIDR，如 10.8.0.0/16，可重复）"
+    ),
     db: str = typer.Option("spacebot.db", "--db", help="保存快照的 SQLite 数据库文件"),
     timeout: float = typer.Option(10.0, "--timeout", help="单个请求的超时秒数"),
     total_timeout: float = typer.Option(120.0, "--total-timeout", help="检查一个空间的总时限（秒）"),
@@ -81,7 +86,8 @@ def check(
         raise _usage_error(f"学段 {group} 无效：--group 只能是 {'、'.join(GROUPS)} 之一")
     if timeout <= 0 or total_timeout <= 0:
         raise _usage_error("--timeout 和 --total-timeout 必须是正数（秒）")
-    options = CrawlOptions(timeout=timeout, total_timeout=total_timeout)
+    policy = _policy(allow_private, allow_host, allow_network)
+    options = CrawlOptions(timeout=timeout, total_timeout=total_timeout, policy=policy)
     window = _window(since, until)
     try:
         chosen = load_rubric(rubric)
@@ -184,6 +190,10 @@ def sweep(
         0.0, "--delay", help="对同一主机两次请求之间的最短间隔（秒，robots.txt 的 Crawl-delay 更长时以其为准）"
     ),
     allow_private: bool = typer.Option(False, "--allow-private", help="允许检查本机和内网地址（默认拒绝）"),
+    allow_host: list[str] = typer.Option([], "--allow-host", help="允许访问的内网主机（host 或 host:port，可重复）"),
+    allow_network: list[str] = typer.Option(
+        [], "--allow-network", help="允许访问的内网网段（CIDR，如 10.8.0.0/16，可重复）"
+    ),
     timeout: float = typer.Option(10.0, "--timeout", help="单个请求的超时秒数"),
     total_timeout: float = typer.Option(
         120.0, "--total-timeout", help="检查一个空间的总时限（秒），超时即记为失败并继续"
@@ -204,7 +214,8 @@ def sweep(
     window = _window(since, until)
     try:
         chosen = load_rubric(rubric)
-        target_list = read_targets(targets, allow_private=allow_private)
+        policy = _policy(allow_private, allow_host, allow_network)
+        target_list = read_targets(targets, allow_private=allow_private, policy=policy)
         store = SnapshotStore(db)
     except SpacebotError as exc:
         raise _usage_error(str(exc)) from None
@@ -214,7 +225,7 @@ def sweep(
         concurrency=concurrency,
         per_host=per_host,
         min_delay=delay,
-        options=CrawlOptions(timeout=timeout, total_timeout=total_timeout),
+        options=CrawlOptions(timeout=timeout, total_timeout=total_timeout, policy=policy),
         since=window[0],
         until=window[1],
         incremental=not full,
@@ -268,6 +279,17 @@ def history(
             for change in changes:
                 out.print(f"    {change}", highlight=False)
         previous = document
+
+
+def _policy(allow_private: bool, hosts: list[str], networks: list[str]) -> AddressPolicy:
+    for network in networks:
+        try:
+            ipaddress.ip_network(network, strict=False)
+        except ValueError:
+            raise _usage_error(f"--allow-network 的网段 {network} 无效：请写成 CIDR，例如 10.8.0.0/16") from None
+    return AddressPolicy(
+        allow_private=allow_private, allow_hosts=tuple(h.lower() for h in hosts), allow_networks=tuple(networks)
+    )
 
 
 def _window(since: str | None, until: str | None) -> list[date | None]:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
-from crawler import BrowserSession, CrawlOptions, SpaceSnapshot, Target, check_target_url, crawl_space
+from crawler import AddressPolicy, BrowserSession, CrawlOptions, SpaceSnapshot, Target, check_target_url, crawl_space
 from crawler._fetch import HttpFetcher
 from inspectors import Finding, ProbeCache, Rubric, estimate_deep_index, inspect_snapshot, load_rubric, probe_video
 from reports import check_document
@@ -27,14 +27,16 @@ class CheckResult:
     deep_index: int | None = None  # the estimate, for the sweep's cohort score
 
 
-async def _probe_all(snapshot: SpaceSnapshot, timeout: float, cache: ProbeCache | None) -> SpaceSnapshot:
+async def _probe_all(
+    snapshot: SpaceSnapshot, timeout: float, cache: ProbeCache | None, policy: AddressPolicy
+) -> SpaceSnapshot:
     if not snapshot.videos:
         return snapshot
     slots = asyncio.Semaphore(_PROBES_AT_ONCE)
 
     async def probe(video: Any) -> Any:
         async with slots:
-            result = await asyncio.to_thread(probe_video, video.url, timeout, cache=cache)
+            result = await asyncio.to_thread(probe_video, video.url, timeout, cache=cache, policy=policy)
         return replace(video, probe=result)
 
     videos = await asyncio.gather(*(probe(v) for v in snapshot.videos))
@@ -53,12 +55,19 @@ async def check_space(
     since: date | None = None,
     until: date | None = None,
 ) -> CheckResult:
-    """Inspect one space. Bad input raises ``TargetError``/``RubricError`` before any request."""
+    """Inspect one space. Bad input raises ``TargetError``/``RubricError`` before any request.
+
+    The options' address policy (the SSRF guard) is applied to every request; with
+    ``allow_private`` it is opened for loopback and private networks.
+    """
     checked_rubric = load_rubric(rubric)
-    normalized = check_target_url(url, allow_private=allow_private)
+    options = options or CrawlOptions()
+    if allow_private and not options.policy.allow_private:
+        options = replace(options, policy=replace(options.policy, allow_private=True))
+    normalized = check_target_url(url, allow_private=allow_private, policy=options.policy)
     target = replace(target, url=normalized) if target else Target(url=normalized, group=group)
     return await inspect_target(
-        target, checked_rubric, options=options or CrawlOptions(), probe_cache=probe_cache, since=since, until=until
+        target, checked_rubric, options=options, probe_cache=probe_cache, since=since, until=until
     )
 
 
@@ -76,7 +85,7 @@ async def inspect_target(
 ) -> CheckResult:
     """Crawl, probe and inspect one (already validated) target."""
     snapshot = await crawl_space(target, options, browser=browser, fetcher=fetcher, previous_state=previous_state)
-    snapshot = await _probe_all(snapshot, options.timeout, probe_cache)
+    snapshot = await _probe_all(snapshot, options.timeout, probe_cache, options.policy)
     findings, verdict = inspect_snapshot(snapshot, rubric, target.group, since=since, until=until)
     document = check_document(snapshot, findings, verdict)
     period = rubric.period or (None, None)

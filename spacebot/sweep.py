@@ -100,8 +100,11 @@ async def run_sweep(
     summary.earlier.update(item["verdict"] for item in store.sweep_items(sweep_id))
     started = time.monotonic()
     gate = HostGate(settings.per_host, settings.min_delay)
-    fetcher = HttpFetcher(timeout=settings.options.timeout, gate=gate, obey_robots=settings.options.obey_robots)
-    browser = BrowserSession(timeout=max(settings.options.timeout, 10.0), recycle_every=_RECYCLE_EVERY)
+    policy = settings.options.policy
+    fetcher = HttpFetcher(
+        timeout=settings.options.timeout, gate=gate, obey_robots=settings.options.obey_robots, policy=policy
+    )
+    browser = BrowserSession(timeout=max(settings.options.timeout, 10.0), recycle_every=_RECYCLE_EVERY, policy=policy)
     slots = asyncio.Semaphore(max(1, settings.concurrency))
     progress = Progress(
         TextColumn("[bold]{task.description}"),

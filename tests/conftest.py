@@ -15,10 +15,11 @@ from typing import Any
 
 import pytest
 
-from crawler import chromium_path
+from crawler import AddressPolicy, chromium_path
 from tests.farm import Farm
 
 ROOT = Path(__file__).resolve().parent.parent
+LOOPBACK = AddressPolicy(allow_private=True)  # the farm lives on 127.0.0.1: tests open the guard for it
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:

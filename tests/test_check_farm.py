@@ -12,6 +12,7 @@ import pytest
 
 from crawler import CrawlOptions, Target, crawl_space
 from reports import CHECK_SCHEMA_PATH
+from tests.conftest import LOOPBACK
 from tests.farm import Farm
 from tests.farm.compare import diff
 from tests.farm.spaces import DRAGDROP_SPACES, GBK_SPACES, SPA_SPACES, TIANYU_SPACES
@@ -53,7 +54,7 @@ def test_check_json_matches_ground_truth(key: str, farm: Farm, run_cli, tmp_path
 def test_generic_extractor_alone_matches_ground_truth(key: str, farm: Farm) -> None:
     """With every platform adapter switched off, label-based extraction finds the same."""
     fs = farm.space(key)
-    snapshot = asyncio.run(crawl_space(Target(fs.url), CrawlOptions(generic_only=True)))
+    snapshot = asyncio.run(crawl_space(Target(fs.url), CrawlOptions(generic_only=True, policy=LOOPBACK)))
     expected = farm.expected(fs)
     expected["crawl"]["platform"] = "generic"
     problems = diff(expected, {**snapshot.to_dict(), "counts": snapshot.counts}, probes=False)
@@ -61,12 +62,12 @@ def test_generic_extractor_alone_matches_ground_truth(key: str, farm: Farm) -> N
 
 
 def test_tianyu_modules_are_filled_without_a_browser(farm: Farm) -> None:
-    snapshot = asyncio.run(crawl_space(Target(farm.space("tianyu:10001").url)))
+    snapshot = asyncio.run(crawl_space(Target(farm.space("tianyu:10001").url), CrawlOptions(policy=LOOPBACK)))
     assert snapshot.crawl.via == "http"
     assert {m.name for m in snapshot.modules if m.kind == "custom"} == {"活动广场", "名师工作室", "获奖证书"}
 
 
 def test_spa_lists_are_loaded_to_the_end(farm: Farm) -> None:
-    snapshot = asyncio.run(crawl_space(Target(farm.space("spa:u1001").url)))
+    snapshot = asyncio.run(crawl_space(Target(farm.space("spa:u1001").url), CrawlOptions(policy=LOOPBACK)))
     assert snapshot.crawl.via in ("browser", "mixed")
     assert len(snapshot.resources) == 23  # three "加载更多" clicks past the first ten

@@ -17,7 +17,7 @@ import pytest
 from openpyxl import Workbook
 
 from crawler import TargetError, read_targets
-from tests.conftest import ROOT
+from tests.conftest import LOOPBACK, ROOT
 from tests.farm import Farm
 from tests.farm.bulk import start_bulk, write_targets
 
@@ -161,7 +161,7 @@ def test_429_retry_timing(tmp_path: Path) -> None:
         url = server.base_url + app.home_path("700000")
 
         async def fetch() -> tuple[int, float]:
-            fetcher = HttpFetcher(timeout=5)
+            fetcher = HttpFetcher(timeout=5, policy=LOOPBACK)
             started = time.monotonic()
             page = await fetcher.get(url)
             await fetcher.aclose()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from inspectors import probe_video
+from tests.conftest import LOOPBACK
 from tests.farm import Farm
 from tests.farm.videos import BIG_SIZE, VIDEO_FACTS
 
@@ -21,7 +22,7 @@ def _url(farm: Farm, path: str) -> str:
 def test_probe_reports_every_field(name: str, farm: Farm) -> None:
     facts = VIDEO_FACTS[name]
     size = farm.videos[name].stat().st_size
-    probe = probe_video(_url(farm, f"/v/{name}"))
+    probe = probe_video(_url(farm, f"/v/{name}"), policy=LOOPBACK)
     assert probe.status == "ok", probe.detail
     assert (probe.codec, probe.width, probe.height) == ("h264", facts.width, facts.height)
     assert probe.display_aspect == facts.display_aspect
@@ -35,7 +36,7 @@ def test_probe_reports_every_field(name: str, farm: Farm) -> None:
 
 def test_a_long_compliant_video_is_read_in_part(farm: Farm) -> None:
     size = farm.videos["compliant.mp4"].stat().st_size
-    probe = probe_video(_url(farm, "/v/compliant.mp4"))
+    probe = probe_video(_url(farm, "/v/compliant.mp4"), policy=LOOPBACK)
     assert probe.duration_s == pytest.approx(724.0)
     assert probe.bytes_read is not None and probe.bytes_read < 8 * MB < size
 
@@ -45,7 +46,7 @@ def test_moov_at_the_end_costs_the_moov_not_the_file(farm: Farm) -> None:
     data = path.read_bytes()
     moov_at = data.rfind(b"moov") - 4
     moov_size = int.from_bytes(data[moov_at : moov_at + 4], "big")
-    probe = probe_video(_url(farm, "/v/late_long.mp4"))
+    probe = probe_video(_url(farm, "/v/late_long.mp4"), policy=LOOPBACK)
     assert probe.status == "ok" and probe.faststart is False
     assert probe.duration_s == pytest.approx(603.0)
     assert probe.bytes_read is not None and probe.bytes_read < 8 * MB + moov_size
@@ -53,7 +54,7 @@ def test_moov_at_the_end_costs_the_moov_not_the_file(farm: Farm) -> None:
 
 
 def test_a_1_2_gb_file_is_reported_after_reading_under_8_mb(farm: Farm) -> None:
-    probe = probe_video(_url(farm, "/v/big.mp4"))
+    probe = probe_video(_url(farm, "/v/big.mp4"), policy=LOOPBACK)
     assert probe.status == "ok", probe.detail
     assert probe.size_bytes == BIG_SIZE
     assert probe.bytes_read is not None and probe.bytes_read < 8 * MB
@@ -62,7 +63,7 @@ def test_a_1_2_gb_file_is_reported_after_reading_under_8_mb(farm: Farm) -> None:
 
 def test_a_server_ignoring_range_is_cut_off(farm: Farm) -> None:
     before = farm.servers["media"].bytes_sent_total
-    probe = probe_video(_url(farm, "/norange/big.mp4"))
+    probe = probe_video(_url(farm, "/norange/big.mp4"), policy=LOOPBACK)
     sent = farm.servers["media"].bytes_sent_total - before
     # The head holds everything a faststart file needs, so the probe still answers,
     # but the transfer stopped after a bounded amount instead of 1.2 GB.
@@ -72,14 +73,14 @@ def test_a_server_ignoring_range_is_cut_off(farm: Farm) -> None:
 
 
 def test_moov_at_end_behind_a_server_ignoring_range_is_an_error(farm: Farm) -> None:
-    probe = probe_video(_url(farm, "/norange/late_long.mp4"))
+    probe = probe_video(_url(farm, "/norange/late_long.mp4"), policy=LOOPBACK)
     assert probe.status == "error"
     assert probe.detail is not None and "Range" in probe.detail
     assert probe.bytes_read is not None and probe.bytes_read <= 8 * MB + 64 * 1024
 
 
 def test_truncated_upload_is_an_error(farm: Farm) -> None:
-    probe = probe_video(_url(farm, "/v/truncated.mp4"))
+    probe = probe_video(_url(farm, "/v/truncated.mp4"), policy=LOOPBACK)
     assert probe.status == "error"
     assert probe.size_bytes == farm.videos["truncated.mp4"].stat().st_size
     assert probe.detail and "损坏" in probe.detail
@@ -87,15 +88,15 @@ def test_truncated_upload_is_an_error(farm: Farm) -> None:
 
 @pytest.mark.parametrize("path", ["/page.mp4", "/html-typed-as-video.mp4"])
 def test_html_is_not_a_video(path: str, farm: Farm) -> None:
-    assert probe_video(_url(farm, path)).status == "not_video"
+    assert probe_video(_url(farm, path), policy=LOOPBACK).status == "not_video"
 
 
 def test_missing_file_is_unreachable(farm: Farm) -> None:
-    assert probe_video(_url(farm, "/v/nothing-here.mp4")).status == "unreachable"
+    assert probe_video(_url(farm, "/v/nothing-here.mp4"), policy=LOOPBACK).status == "unreachable"
 
 
 def test_hls_master_playlist(farm: Farm) -> None:
-    probe = probe_video(_url(farm, "/hls/master.m3u8"))
+    probe = probe_video(_url(farm, "/hls/master.m3u8"), policy=LOOPBACK)
     assert probe.status == "ok"
     assert (probe.width, probe.height, probe.display_aspect) == (1280, 720, "16:9")  # the best variant
     assert probe.duration_s == pytest.approx(4.0)
@@ -104,7 +105,7 @@ def test_hls_master_playlist(farm: Farm) -> None:
 
 
 def test_encrypted_hls_reports_what_the_playlists_say(farm: Farm) -> None:
-    probe = probe_video(_url(farm, "/hls/enc-master.m3u8"))
+    probe = probe_video(_url(farm, "/hls/enc-master.m3u8"), policy=LOOPBACK)
     assert probe.status == "ok"
     assert (probe.width, probe.height, probe.duration_s) == (1280, 720, 4.0)
     assert probe.codec is None and probe.detail is not None and "加密" in probe.detail
@@ -122,15 +123,15 @@ def test_unchanged_videos_are_not_read_again(farm: Farm, tmp_path) -> None:  # t
     farm.videos["cache-test.mp4"] = served
     url = _url(farm, "/v/cache-test.mp4")
     try:
-        first = probe_video(url, cache=cache)
-        again = probe_video(url, cache=cache)
+        first = probe_video(url, cache=cache, policy=LOOPBACK)
+        again = probe_video(url, cache=cache, policy=LOOPBACK)
         assert first.bytes_read and first.bytes_read > 0
         assert again.bytes_read == 0
         assert (again.width, again.duration_s, again.title_card_s) == (first.width, first.duration_s, 8.0)
         # The teacher replaces the file: new validators, so it is read again.
         shutil.copy(farm.videos["hd25.mp4"], served)
         os.utime(served, ns=(served.stat().st_atime_ns, served.stat().st_mtime_ns + 10**9))
-        replaced = probe_video(url, cache=cache)
+        replaced = probe_video(url, cache=cache, policy=LOOPBACK)
         assert replaced.bytes_read and replaced.bytes_read > 0
         assert replaced.duration_s == 3.0
     finally:

@@ -1,0 +1,108 @@
+"""The SSRF guard: no request to loopback, private, link-local, multicast or reserved
+addresses, unless allowed.
+
+A teacher's "space URL" in a campaign form can point anywhere, including a school's
+intranet or a cloud metadata service (169.254.169.254). The policy is applied to every
+fetch: each httpx request (so every hop of a redirect), every request the browser makes
+(route interception), robots.txt and video probes. Host names are resolved and every
+address they resolve to must be public. ``--allow-private`` turns the guard off; an
+allowlist of hosts (``host`` or ``host:port``) and networks (CIDR) opens it for an
+intranet platform.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import socket
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+__all__ = ["AddressPolicy", "RefusedAddress", "address_class"]
+
+_CLASSES = (
+    ("is_loopback", "本机地址"),
+    ("is_link_local", "链路本地地址"),
+    ("is_multicast", "组播地址"),
+    ("is_unspecified", "未指定地址"),
+    ("is_reserved", "保留地址"),
+    ("is_private", "内网地址"),
+)
+
+
+def address_class(address: str) -> str | None:
+    """The Chinese name of the class that makes ``address`` refused, or None if it is public."""
+    ip = ipaddress.ip_address(address.split("%")[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    for attribute, name in _CLASSES:
+        if getattr(ip, attribute):
+            return name
+    return None
+
+
+class RefusedAddress(Exception):
+    """A request was refused by the policy; the message is Chinese."""
+
+
+@dataclass(frozen=True)
+class AddressPolicy:
+    allow_private: bool = False
+    allow_hosts: tuple[str, ...] = ()  # "host" or "host:port", as written in URLs
+    allow_networks: tuple[str, ...] = ()  # CIDR
+
+    def _host_allowed(self, host: str, port: int | None) -> bool:
+        return host in self.allow_hosts or (port is not None and f"{host}:{port}" in self.allow_hosts)
+
+    def _network_allowed(self, address: str) -> bool:
+        ip = ipaddress.ip_address(address.split("%")[0])
+        return any(ip in ipaddress.ip_network(net, strict=False) for net in self.allow_networks)
+
+    def _judge(self, url: str, addresses: list[str]) -> None:
+        for address in addresses:
+            kind = address_class(address)
+            if kind and not self._network_allowed(address):
+                host = urlsplit(url).hostname
+                raise RefusedAddress(
+                    f"拒绝访问{kind} {host}（{address}）：{url}；教师空间应在公网上，"
+                    "如确需检查内网平台，请加 --allow-private 或 --allow-network"
+                )
+
+    def _split(self, url: str) -> tuple[str, int | None] | None:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise RefusedAddress(f"不支持的网址：{url}")
+        if self.allow_private or self._host_allowed(parts.hostname, parts.port):
+            return None
+        return parts.hostname, parts.port or (443 if parts.scheme == "https" else 80)
+
+    def check_sync(self, url: str) -> None:
+        """Raise :class:`RefusedAddress` unless ``url`` may be fetched (blocking DNS)."""
+        split = self._split(url)
+        if split is None:
+            return
+        host, port = split
+        try:
+            addresses = [str(ipaddress.ip_address(host))]
+        except ValueError:
+            try:
+                addresses = sorted({str(i[4][0]) for i in socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)})
+            except (OSError, UnicodeError):
+                return  # unresolvable: the request itself fails as unreachable
+        self._judge(url, addresses)
+
+    async def check(self, url: str) -> None:
+        """As :meth:`check_sync`, resolving without blocking the event loop."""
+        split = self._split(url)
+        if split is None:
+            return
+        host, port = split
+        try:
+            addresses = [str(ipaddress.ip_address(host))]
+        except ValueError:
+            try:
+                infos = await asyncio.get_running_loop().getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
+            except (OSError, UnicodeError):
+                return
+            addresses = sorted({str(i[4][0]) for i in infos})
+        self._judge(url, addresses)

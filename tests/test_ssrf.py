@@ -1,0 +1,156 @@
+"""The SSRF guard: each refused address class, through redirects and DNS names.
+
+Only loopback is ever contacted: the other address classes are judged without any
+connection (the guard refuses before connecting), and redirect/DNS cases use 127.0.0.2
+and ``localhost`` as the "internal" addresses, with only the farm's exact host:port
+allowed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from crawler import AddressPolicy, CrawlOptions, RefusedAddress, Target, address_class, crawl_space
+from inspectors import probe_video
+
+CLASSES = [
+    ("127.0.0.1", "本机地址"),
+    ("::1", "本机地址"),
+    ("10.1.2.3", "内网地址"),
+    ("172.16.5.4", "内网地址"),
+    ("192.168.1.1", "内网地址"),
+    ("169.254.169.254", "链路本地地址"),
+    ("fe80::1", "链路本地地址"),
+    ("224.0.0.251", "组播地址"),
+    ("ff02::1", "组播地址"),
+    ("240.0.0.1", "保留地址"),
+    ("0.0.0.0", "未指定地址"),
+    ("fc00::1", "内网地址"),
+    ("::ffff:10.0.0.1", "内网地址"),
+    ("8.8.8.8", None),
+    ("2001:4860:4860::8888", None),
+]
+
+
+@pytest.mark.parametrize("address, kind", CLASSES)
+def test_each_address_class(address: str, kind: str | None) -> None:
+    assert address_class(address) == kind
+
+
+@pytest.mark.parametrize("address", [a for a, k in CLASSES if k])
+def test_policy_refuses_each_class_before_connecting(address: str) -> None:
+    host = f"[{address}]" if ":" in address else address
+    with pytest.raises(RefusedAddress, match="拒绝访问"):
+        AddressPolicy().check_sync(f"http://{host}:8080/space")
+
+
+def test_allowlists_open_what_they_name() -> None:
+    AddressPolicy(allow_networks=("10.8.0.0/16",)).check_sync("http://10.8.1.2/space")
+    AddressPolicy(allow_hosts=("intranet.school.local:8080",)).check_sync("http://intranet.school.local:8080/x")
+    with pytest.raises(RefusedAddress):
+        AddressPolicy(allow_networks=("10.8.0.0/16",)).check_sync("http://10.9.0.1/space")
+
+
+class _Recorder(BaseHTTPRequestHandler):
+    hits: list[str] = []
+
+    def do_GET(self) -> None:  # noqa: N802
+        _Recorder.hits.append(self.path)
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", "2")
+        self.end_headers()
+        self.wfile.write(b"ok")
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+class _Space(BaseHTTPRequestHandler):
+    """An "outside" platform whose pages lead inside: redirects and a script fetch."""
+
+    internal = ""
+
+    def do_GET(self) -> None:  # noqa: N802
+        if self.path.startswith("/redirect"):
+            self.send_response(302)
+            self.send_header("Location", _Space.internal + "/admin")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        if self.path.startswith("/redirect-by-name"):
+            return
+        body = (
+            "<html><body><h1>王老师的空间</h1><div class='mod'><h3>资源</h3><a href='/r/1'>课件</a></div>"
+            f"<script>fetch('{_Space.internal}/metadata').catch(function () {{}});</script></body></html>"
+        ).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def servers():  # type: ignore[no-untyped-def]
+    inside = ThreadingHTTPServer(("127.0.0.2", 0), _Recorder)
+    outside = ThreadingHTTPServer(("127.0.0.1", 0), _Space)
+    for server in (inside, outside):
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+    _Recorder.hits = []
+    _Space.internal = f"http://127.0.0.2:{inside.server_address[1]}"
+    try:
+        yield outside, inside
+    finally:
+        inside.shutdown()
+        outside.shutdown()
+
+
+def _only(server: ThreadingHTTPServer) -> AddressPolicy:
+    return AddressPolicy(allow_hosts=(f"127.0.0.1:{server.server_address[1]}",))
+
+
+def test_a_redirect_into_the_private_network_is_refused(servers) -> None:  # type: ignore[no-untyped-def]
+    outside, _ = servers
+    url = f"http://127.0.0.1:{outside.server_address[1]}/redirect"
+    snapshot = asyncio.run(crawl_space(Target(url), CrawlOptions(policy=_only(outside))))
+    assert snapshot.crawl.status == "blocked"
+    assert "拒绝访问本机地址 127.0.0.2" in (snapshot.crawl.error or "")
+    assert _Recorder.hits == []  # the internal server never saw a request
+
+
+def test_a_dns_name_resolving_to_loopback_is_refused(servers) -> None:  # type: ignore[no-untyped-def]
+    outside, _ = servers
+    url = f"http://localhost:{outside.server_address[1]}/"
+    snapshot = asyncio.run(crawl_space(Target(url), CrawlOptions(policy=_only(outside))))
+    assert snapshot.crawl.status == "blocked"
+    assert "localhost" in (snapshot.crawl.error or "") and "本机地址" in (snapshot.crawl.error or "")
+
+
+def test_the_browser_cannot_reach_inside(servers) -> None:  # type: ignore[no-untyped-def]
+    outside, _ = servers
+    url = f"http://127.0.0.1:{outside.server_address[1]}/"
+    snapshot = asyncio.run(crawl_space(Target(url), CrawlOptions(policy=_only(outside))))
+    assert snapshot.crawl.via in ("browser", "mixed")  # the page's script ran
+    assert _Recorder.hits == []  # and its fetch to 127.0.0.2 was aborted
+
+
+def test_video_probes_are_guarded_too(servers) -> None:  # type: ignore[no-untyped-def]
+    outside, _ = servers
+    probe = probe_video(_Space.internal + "/v.mp4", policy=_only(outside))
+    assert probe.status == "unreachable" and "拒绝访问" in (probe.detail or "")
+    redirected = probe_video(f"http://127.0.0.1:{outside.server_address[1]}/redirect", policy=_only(outside))
+    assert redirected.status == "unreachable" and "127.0.0.2" in (redirected.detail or "")
+    assert _Recorder.hits == []
+
+
+def test_cli_refuses_private_targets_by_name(run_cli) -> None:  # type: ignore[no-untyped-def]
+    result = run_cli("check", "http://localhost:9/space")
+    assert result.code == 2 and "本机地址" in result.stderr and "--allow-private" in result.stderr
