@@ -1,12 +1,14 @@
-"""Reports of inspections: the check-1 JSON document today; the HTML dashboard, report
-cards and CSV/xlsx exports are the reports issue (#6) and do not exist yet."""
+"""Reports of inspections: the check-1 JSON document, the HTML dashboard and report cards,
+and the findings.csv / findings.xlsx / sweep.json exports."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from ._changes import changes_between
 from ._check_json import SCHEMA_ID, check_document
+from ._html import ReportFiles, write_report
 
-__all__ = ["CHECK_SCHEMA_PATH", "SCHEMA_ID", "check_document"]
+__all__ = ["CHECK_SCHEMA_PATH", "SCHEMA_ID", "ReportFiles", "changes_between", "check_document", "write_report"]
 
 CHECK_SCHEMA_PATH = Path(__file__).parent / "schema" / "check-1.schema.json"

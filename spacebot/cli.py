@@ -19,9 +19,9 @@ from rich.table import Table
 
 from crawler import AddressPolicy, CrawlOptions, SpacebotError, check_target_url, read_targets
 from inspectors import DEFAULT_RUBRIC, available_rubrics, load_rubric, parse_day
+from reports import changes_between, write_report
 from store import SnapshotStore
 
-from .history import changes_between
 from .notify import send_notification
 from .pipeline import GROUPS, CheckResult, check_space
 from .sweep import SweepSettings, run_sweep
@@ -205,6 +205,8 @@ def sweep(
     ),
     notify_format: str = typer.Option("auto", "--notify-format", help="通知格式：auto|wecom|dingtalk|json"),
     full: bool = typer.Option(False, "--full", help="完整重读每个列表（默认：列表第一页与上次相同则沿用上次的结果）"),
+    out_dir: str | None = typer.Option(None, "--out", help="巡检结束后把 HTML 报告写到此目录"),
+    show_contacts: bool = typer.Option(False, "--show-contacts", help="在报告中显示联系方式（默认隐藏）"),
 ) -> None:
     """巡检目标文件中的全部空间：礼貌抓取、逐个保存，中断后再次运行会从断点继续。"""
     if concurrency < 1 or per_host < 1:
@@ -242,11 +244,48 @@ def sweep(
     out.print(f"[bold]巡检完成[/]：{summary.text()}", highlight=False)
     for url, reason in summary.failures[:20]:
         out.print(f"  [red]无法检查[/] {url}：{reason}", highlight=False)
+    if out_dir:
+        try:
+            files = write_report(store, out_dir, sweep_id=summary.sweep_id, show_contacts=show_contacts)
+            out.print(f"报告已生成：{files.index}", highlight=False)
+        except OSError as exc:
+            err.print(f"[yellow]注意：[/]无法写入报告目录 {out_dir}：{exc.strerror or exc}", highlight=False)
     if notify:
         problem = send_notification(notify, summary, chosen.name, notify_format)
         if problem:
             err.print(f"[yellow]注意：[/]{problem}", highlight=False)
     raise typer.Exit(summary.exit_code)
+
+
+@app.command()
+def report(
+    out_dir: str = typer.Option(
+        ..., "--out", help="报告输出目录（index.html、每个空间的报告卡、findings.csv/xlsx、sweep.json）"
+    ),
+    db: str = typer.Option("spacebot.db", "--db", help="保存快照的 SQLite 数据库文件"),
+    sweep_id: int | None = typer.Option(
+        None, "--sweep", help="巡检编号（默认最近一次巡检；没有巡检时用各空间最近一次检查）"
+    ),
+    show_contacts: bool = typer.Option(False, "--show-contacts", help="在报告中显示联系方式（默认隐藏）"),
+) -> None:
+    """生成 HTML 报告（总览和每个空间的报告卡）及导出文件，可离线打开。"""
+    try:
+        store = SnapshotStore(db)
+    except SpacebotError as exc:
+        raise _usage_error(str(exc)) from None
+    if not store.db.table("snapshots").count:
+        raise _usage_error(f"数据库 {db} 中还没有检查记录：请先运行 spacebot sweep 或 spacebot check")
+    try:
+        files = write_report(store, out_dir, sweep_id=sweep_id, show_contacts=show_contacts)
+    except LookupError:
+        raise _usage_error(f"数据库 {db} 中没有第 {sweep_id} 次巡检") from None
+    except OSError as exc:
+        raise _usage_error(f"无法写入报告目录 {out_dir}：{exc.strerror or exc}") from None
+    out.print(
+        f"报告已生成：{files.index}（{len(files.cards)} 张报告卡；导出 {files.csv.name}、{files.xlsx.name}、"
+        f"{files.json.name}）",
+        highlight=False,
+    )
 
 
 @app.command()

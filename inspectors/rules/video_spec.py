@@ -46,7 +46,20 @@ def check_video_spec(item: RubricItem, snapshot: SpaceSnapshot, ctx: InspectCont
     p = item.params
     videos = [v for v in snapshot.videos if v.probe is not None]
     if not snapshot.videos:
-        return [finding(item, ctx, "pass", "空间上没有找到视频文件，无需检查视频规格。", "0 个视频")]
+        micro = [r for r in snapshot.resources if r.category == "microlecture"]
+        if not micro:
+            return []  # no micro-course to check: the count part of the item speaks for it
+        return [
+            finding(
+                item,
+                ctx,
+                "review",
+                f"有 {len(micro)} 个微课资源，但在其页面上找不到视频文件（可能需登录播放或"
+                "使用了无法识别的播放器），请人工查看视频规格。",
+                "0 个视频",
+                [r.url for r in micro][:20],
+            )
+        ]
     out: list[Finding] = []
     key = _GROUP_DURATION_KEY.get(ctx.group or "", ctx.group or "")
     minutes = ctx.rubric.durations.get(key)

@@ -13,6 +13,8 @@ from dataclasses import replace
 from .spec import AlbumSpec, ArticleSpec, ModuleSpec, ResourceSpec, SpaceSpec
 
 MB = 1024 * 1024
+# Crawled text is untrusted: this title must reach reports as text, never as markup.
+HOSTILE_TITLE = '<img src=x onerror=alert(1)>《美术》"javascript:alert(2)</td><script>alert(3)</script>'
 SUBJECT_TOPICS = (
     "分数的初步认识",
     "圆的面积",
@@ -336,6 +338,7 @@ DRAGDROP_SPACES = (
             [("courseware", None, "pptx", 3), ("image", None, "png", 2), ("lesson_plan", None, "docx", 2)],
             originals=1,
         ),
-        articles=_articles("sla", 17, originals=2, reposts=15),
+        articles=_articles("sla", 17, originals=2, reposts=15)
+        + (ArticleSpec("slax", HOSTILE_TITLE, False, "2022-06-30"),),
     ),
 )

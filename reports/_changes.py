@@ -1,4 +1,4 @@
-"""``spacebot history URL``: the snapshots of one space and what changed between them."""
+"""What changed between two snapshots of a space (history, report cards)."""
 
 from __future__ import annotations
 

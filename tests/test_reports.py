@@ -1,0 +1,167 @@
+"""The HTML reports, opened in the real browser from ``file://`` as a reviewer would."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import json
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from crawler import CHROMIUM_ARGS, chromium_path
+from tests.conftest import ROOT
+from tests.farm import Farm
+from tests.farm.spaces import HOSTILE_TITLE
+
+ARTIFACTS = ROOT / "test-artifacts"
+
+
+@pytest.fixture(scope="module")
+def report(farm: Farm, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    import os
+    import subprocess
+    import sys
+
+    tmp = tmp_path_factory.mktemp("report")
+    targets = tmp / "targets.txt"
+    targets.write_text("\n".join(fs.url for fs in farm.spaces) + "\n", encoding="utf-8")
+    out = tmp / "out"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "spacebot",
+            "sweep",
+            str(targets),
+            "--db",
+            str(tmp / "s.db"),
+            "--allow-private",
+            "--out",
+            str(out),
+        ],
+        cwd=tmp,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert (out / "index.html").exists()
+    return out
+
+
+async def _open(path: Path, actions=None):  # type: ignore[no-untyped-def]
+    from playwright.async_api import async_playwright
+
+    errors: list[str] = []
+    requests: list[str] = []
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        page = await browser.new_page(viewport={"width": 1400, "height": 900})
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on("dialog", lambda d: errors.append("dialog: " + d.message))
+        page.on("request", lambda r: requests.append(r.url))
+        await page.goto(path.as_uri())
+        result = await actions(page) if actions else None
+        await browser.close()
+    return errors, requests, result
+
+
+def test_dashboard_works_offline_sorts_and_filters(report: Path, farm: Farm) -> None:
+    async def actions(page):  # type: ignore[no-untyped-def]
+        teachers = lambda: page.eval_on_selector_all(  # noqa: E731
+            "#cohort-table tbody tr:not([hidden]) td:nth-child(2)", "els => els.map(e => e.textContent)"
+        )
+        first = await teachers()
+        await page.click("th button[data-key=resources]")
+        ascending = await page.eval_on_selector_all(
+            "#cohort-table tbody tr", "els => els.map(e => +e.dataset.resources)"
+        )
+        await page.click("th button[data-key=resources]")
+        descending = await page.eval_on_selector_all(
+            "#cohort-table tbody tr", "els => els.map(e => +e.dataset.resources)"
+        )
+        await page.fill("#filter", "黄志强")
+        filtered = await teachers()
+        await page.fill("#filter", "")
+        await page.select_option("#verdict-filter", "error")
+        errors_only = await page.eval_on_selector_all("#cohort-table tbody tr:not([hidden])", "els => els.length")
+        await page.select_option("#verdict-filter", "")
+        ARTIFACTS.mkdir(exist_ok=True)
+        await page.screenshot(path=str(ARTIFACTS / "dashboard.png"), full_page=True)
+        return first, ascending, descending, filtered, errors_only
+
+    errors, requests, (first, ascending, descending, filtered, errors_only) = asyncio.run(
+        _open(report / "index.html", actions)
+    )
+    assert errors == []
+    assert all(url.startswith("file://") for url in requests), requests
+    assert len(first) == len(farm.spaces)
+    assert ascending == sorted(ascending) and descending == sorted(descending, reverse=True) and ascending != descending
+    assert filtered == ["黄志强"]
+    assert errors_only == 1  # the missing space
+
+
+def test_every_report_card_link_resolves(report: Path) -> None:
+    import re
+
+    index = (report / "index.html").read_text(encoding="utf-8")
+    links = set(re.findall(r'href="([^"#]+)"', index))
+    local = {link for link in links if not link.startswith(("http://", "https://"))}
+    assert local and all((report / link).exists() for link in local)
+    for card in (report / "spaces").glob("*.html"):
+        for link in re.findall(r'href="([^"#]+)"', card.read_text(encoding="utf-8")):
+            if not link.startswith(("http://", "https://")):
+                assert (card.parent / link).resolve().exists(), (card.name, link)
+
+
+def test_a_hostile_title_renders_as_text(report: Path, farm: Farm) -> None:
+    documents = json.loads((report / "sweep.json").read_text(encoding="utf-8"))["spaces"]
+    [sunli] = [i for i, s in enumerate(documents, start=1) if s["url"] == farm.space("dragdrop:sunli").url]
+    card = report / "spaces" / f"{sunli:04d}.html"
+    assert HOSTILE_TITLE in [a["title"] for a in documents[sunli - 1]["document"]["articles"]]
+
+    async def actions(page):  # type: ignore[no-untyped-def]
+        ARTIFACTS.mkdir(exist_ok=True)
+        await page.screenshot(path=str(ARTIFACTS / "report-card.png"), full_page=True)
+        return (
+            await page.evaluate("document.body.innerText"),
+            await page.evaluate("document.querySelectorAll('script').length"),
+            await page.evaluate("document.querySelectorAll('img').length"),
+        )
+
+    errors, requests, (text, scripts, images) = asyncio.run(_open(card, actions))
+    assert errors == []  # no alert dialog, no script error
+    assert all(url.startswith("file://") for url in requests)
+    assert scripts == 0 and images == 0  # the title's <script> and <img> are text, not elements
+    assert "<script>alert(3)</script>" not in (card.read_text(encoding="utf-8"))
+
+
+def test_report_card_of_a_complete_space(report: Path, farm: Farm) -> None:
+    documents = json.loads((report / "sweep.json").read_text(encoding="utf-8"))["spaces"]
+    [n] = [i for i, s in enumerate(documents, start=1) if s["url"] == farm.space("tianyu:10001").url]
+    html = (report / "spaces" / f"{n:04d}.html").read_text(encoding="utf-8")
+    for text in ("林晓梅", "原创精品微课", "活动广场", "1920×1080", "www.xuekewang-example.com", "深度应用指数"):
+        assert text in html, text
+    assert "linxm@example.edu.cn" not in html  # contacts hidden unless --show-contacts
+
+
+def test_exports(report: Path, farm: Farm) -> None:
+    raw = (report / "findings.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # BOM, so Excel reads UTF-8
+    rows = list(csv.DictReader(raw.decode("utf-8-sig").splitlines()))
+    assert {"教师", "评价项", "结果", "要求", "实测"} <= set(rows[0])
+    assert any(r["教师"] == "林晓梅" and r["评价项"] == "原创精品微课" for r in rows)
+    sheet = load_workbook(report / "findings.xlsx").active
+    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref
+    assert sheet.max_row == len(rows) + 1
+    data = json.loads((report / "sweep.json").read_text(encoding="utf-8"))
+    assert len(data["spaces"]) == len(farm.spaces)
+
+
+def test_report_command_for_an_empty_database(tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    result = run_cli("report", "--db", str(tmp_path / "s.db"), "--out", str(tmp_path / "out"))
+    assert result.code == 2 and "还没有检查记录" in result.stderr
