@@ -4,15 +4,17 @@
 VENV ?= .venv
 PY := $(VENV)/bin/python
 APT_PACKAGES := chromium fonts-wqy-microhei
+# npm (for axe-core in the tests) from Debian only where no Node.js is installed already.
+NODE_PACKAGES := $(if $(shell command -v npm 2>/dev/null),,nodejs npm)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: demo test system clean
 
 system:
-	@dpkg -s $(APT_PACKAGES) >/dev/null 2>&1 || { \
-	  echo "Installing Debian packages: $(APT_PACKAGES)"; \
+	@{ dpkg -s $(APT_PACKAGES) >/dev/null 2>&1 && [ -z "$(NODE_PACKAGES)" ]; } || { \
+	  echo "Installing Debian packages: $(APT_PACKAGES) $(NODE_PACKAGES)"; \
 	  $(SUDO) apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $(APT_PACKAGES); }
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $(APT_PACKAGES) $(NODE_PACKAGES); }
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -22,7 +24,10 @@ $(VENV)/.installed: pyproject.toml
 demo: system $(VENV)/.installed
 	$(PY) -m tests.farm.demo
 
-test: system $(VENV)/.installed
+node_modules/axe-core/axe.min.js: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+test: system $(VENV)/.installed node_modules/axe-core/axe.min.js
 	$(PY) -m ruff check .
 	$(PY) -m mypy
 	$(PY) -m pytest

@@ -149,6 +149,26 @@ def test_report_card_of_a_complete_space(report: Path, farm: Farm) -> None:
     assert "linxm@example.edu.cn" not in html  # contacts hidden unless --show-contacts
 
 
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+
+
+@pytest.mark.parametrize("page", ["index.html", "spaces/0001.html", "spaces/0012.html"])
+def test_no_critical_or_serious_accessibility_violations(page: str, report: Path) -> None:
+    assert AXE.exists(), "axe-core is installed by `make test` (npm ci)"
+
+    async def actions(browser_page):  # type: ignore[no-untyped-def]
+        await browser_page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
+        return await browser_page.evaluate(
+            "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+            ".filter(v => v.impact === 'critical' || v.impact === 'serious')"
+            ".map(v => v.id + ': ' + v.help + ' ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | '))"
+        )
+
+    errors, _, violations = asyncio.run(_open(report / page, actions))
+    assert violations == []
+    assert errors == []
+
+
 def test_exports(report: Path, farm: Farm) -> None:
     raw = (report / "findings.csv").read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")  # BOM, so Excel reads UTF-8
