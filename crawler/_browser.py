@@ -117,6 +117,41 @@ class BrowserSession:
                 await context.close()
                 self._retired.remove(context)
 
+    async def screenshot(self, url: str, html: str) -> bytes:
+        """A picture of a page as a visitor sees it: the page's HTML (already completed by
+        the crawl) laid out at ``url`` with its images and styles, 1280×900, PNG."""
+        if self._context is None:
+            await self._start()
+        page = await self._context.new_page()
+        page.set_default_timeout(self.timeout_ms)
+
+        async def allow_images(route: Any) -> None:  # the picture needs them; the guard still applies
+            try:
+                await self.policy.check(route.request.url)
+            except RefusedAddress:
+                await route.abort("blockedbyclient")
+                return
+            if route.request.resource_type in ("media", "font"):
+                await route.abort()
+            else:
+                await route.continue_()
+
+        try:
+            await page.route("**/*", allow_images)
+            await page.set_viewport_size({"width": 1280, "height": 900})
+            base = f'<base href="{url}">'
+            await page.set_content(
+                re.sub(r"(<head[^>]*>)", r"\1" + base.replace("\\", "\\\\"), html, count=1, flags=re.I)
+                if re.search(r"<head[^>]*>", html, re.I)
+                else base + html,
+                wait_until="load",
+                timeout=min(self.timeout_ms, 10000),
+            )
+            png: bytes = await page.screenshot(type="png", timeout=min(self.timeout_ms, 10000))
+            return png
+        finally:
+            await page.close()
+
     async def render(self, url: str, *, load_more: bool = False) -> Page:
         if self._context is None:
             await self._start()

@@ -15,7 +15,7 @@ import hashlib
 import json
 import logging
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
@@ -82,6 +82,7 @@ class CrawlOptions:
     official_domains: tuple[str, ...] = ()
     generic_only: bool = False  # skip platform adapters (measures the generic extractor)
     obey_robots: bool = True
+    screenshots: bool = False  # keep the home page's HTML and a screenshot of it
     policy: AddressPolicy = field(default_factory=AddressPolicy)  # the SSRF guard
 
 
@@ -210,6 +211,23 @@ def _via(ctx: CrawlContext) -> str:
 async def _crawl(
     ctx: CrawlContext, target: Target, started: str, previous_state: dict[str, Any] | None
 ) -> SpaceSnapshot:
+    snapshot, artifacts = await _crawl_home_and_lists(ctx, target, started, previous_state)
+    return replace(snapshot, artifacts=artifacts) if artifacts else snapshot
+
+
+async def _artifacts(ctx: CrawlContext, home: Page) -> dict[str, bytes]:
+    """The home page's HTML, and a screenshot when the browser can make one (evidence for reviewers)."""
+    out = {"home.html": home.html.encode("utf-8")}
+    try:
+        out["home.png"] = await ctx.browser.screenshot(home.final_url, home.html)
+    except Exception as exc:  # a picture is nice to have; the inspection does not depend on it
+        logger.info("no screenshot of %s: %s", home.final_url, exc)
+    return out
+
+
+async def _crawl_home_and_lists(
+    ctx: CrawlContext, target: Target, started: str, previous_state: dict[str, Any] | None
+) -> tuple[SpaceSnapshot, dict[str, bytes]]:
     first = await ctx.fetch(target.url)
     adapter = pick_adapter(target.url, first, generic_only=ctx.options.generic_only)
     home = first
@@ -221,8 +239,9 @@ async def _crawl(
     soup = home.soup
     modules = find_modules(soup, home.final_url)
     wall = detect_wall(soup, home.status, home.final_url, has_content=len(modules) >= 2)
+    artifacts = await _artifacts(ctx, home) if ctx.options.screenshots else {}
     if wall is not None and wall.status != "ok":
-        return _failed(
+        snapshot = _failed(
             ctx,
             target,
             started,
@@ -232,6 +251,7 @@ async def _crawl(
             Visibility(wall.visibility, wall.evidence),
             final_url=home.final_url,
         )
+        return snapshot, artifacts
     if wall is not None:  # friends-only / private: the crawl worked, the content is hidden
         profile = Profile(name=name_from_heading(soup))
         snapshot = _failed(
@@ -245,7 +265,7 @@ async def _crawl(
             profile,
             home.final_url,
         )
-        return snapshot
+        return snapshot, artifacts
     if home.status >= 400:
         status = "blocked" if home.status in (403, 429, 503) else "error"
         reason = {
@@ -253,9 +273,10 @@ async def _crawl(
             503: "平台暂时不可用（HTTP 503），重试后仍未恢复",
             403: "平台拒绝访问（HTTP 403）",
         }.get(home.status, f"平台返回 HTTP {home.status}")
-        return _failed(
+        snapshot = _failed(
             ctx, target, started, status, f"{reason}：{home.final_url}", adapter.name, final_url=home.final_url
         )
+        return snapshot, artifacts
 
     raw_styles = _STYLE_RE.findall(home.html)
     profile = extract_profile(soup, raw_styles, home.final_url)
@@ -313,7 +334,7 @@ async def _crawl(
     visible = Visibility("everyone", f"未登录访问即可看到空间主页内容（{len(modules)} 个模块）")
     from ._model import Module
 
-    return SpaceSnapshot(
+    snapshot = SpaceSnapshot(
         target=target,
         crawl=CrawlInfo(
             final_url=home.final_url,
@@ -335,6 +356,7 @@ async def _crawl(
         outbound_links=tuple(outbound),
         state=state,
     )
+    return snapshot, artifacts
 
 
 def _listing_url(kind: str, home: Page, soup: object, modules: list[ModuleBox]) -> str | None:

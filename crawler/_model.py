@@ -188,6 +188,8 @@ class SpaceSnapshot:
     # How the listings looked (first-page fingerprints and their items), for the next
     # crawl of this space; not part of the check-1 contract.
     state: dict[str, Any] | None = field(default=None, compare=False, metadata={"contract": False})
+    # The home page as fetched (HTML) and as seen (PNG), for the store's blobs; not in the JSON.
+    artifacts: dict[str, bytes] = field(default_factory=dict, compare=False, metadata={"contract": False})
 
     @property
     def counts(self) -> dict[str, int]:
@@ -207,6 +209,7 @@ class SpaceSnapshot:
         """The snapshot part of the check-1 JSON (lists as lists, ``counts`` included)."""
         data = asdict(self)
         data.pop("state", None)
+        data.pop("artifacts", None)
         data["profile"]["classes"] = list(self.profile.classes)
         for key in ("modules", "resources", "articles", "albums", "videos", "outbound_links"):
             data[key] = list(data[key])

@@ -10,6 +10,7 @@ link.
 
 from __future__ import annotations
 
+import base64
 import csv
 import json
 from collections import Counter, defaultdict
@@ -62,6 +63,7 @@ class SpaceRow:
     cohort_score: float | None
     card: str  # relative path of the report card
     document: dict[str, Any]
+    screenshot: str | None = None  # data: URI of the home page screenshot, when one was kept
     history: list[dict[str, Any]] = field(default_factory=list)
 
     @property
@@ -115,6 +117,7 @@ def _rows(store: Any, sweep_id: int | None) -> tuple[list[SpaceRow], dict[str, A
             for r in store.snapshots(url)
             if r["id"] <= snapshot_id
         ]
+        png = store.blob(snapshot_id, "home.png")
         rows.append(
             SpaceRow(
                 index=n,
@@ -133,6 +136,7 @@ def _rows(store: Any, sweep_id: int | None) -> tuple[list[SpaceRow], dict[str, A
                 card=f"spaces/{n:04d}.html",
                 document=document,
                 history=history,
+                screenshot="data:image/png;base64," + base64.b64encode(png).decode() if png else None,
             )
         )
     return rows, sweep

@@ -76,6 +76,7 @@ def check(
         [], "--allow-network", help="允许访问的内网网段（CIDR，如 10.8.0.0/16，可重复）"
     ),
     db: str = typer.Option("spacebot.db", "--db", help="保存快照的 SQLite 数据库文件"),
+    screenshots: bool = typer.Option(False, "--screenshots", help="保存空间主页的截图和网页（报告卡中显示截图）"),
     timeout: float = typer.Option(10.0, "--timeout", help="单个请求的超时秒数"),
     total_timeout: float = typer.Option(120.0, "--total-timeout", help="检查一个空间的总时限（秒）"),
     since: str | None = typer.Option(None, "--since", help="统计时段起点 YYYY-MM-DD（默认为评价标准的活动时段）"),
@@ -87,7 +88,7 @@ def check(
     if timeout <= 0 or total_timeout <= 0:
         raise _usage_error("--timeout 和 --total-timeout 必须是正数（秒）")
     policy = _policy(allow_private, allow_host, allow_network)
-    options = CrawlOptions(timeout=timeout, total_timeout=total_timeout, policy=policy)
+    options = CrawlOptions(timeout=timeout, total_timeout=total_timeout, policy=policy, screenshots=screenshots)
     window = _window(since, until)
     try:
         chosen = load_rubric(rubric)
@@ -104,7 +105,9 @@ def check(
                 until=window[1],
             )
         )
-        store.save_check({**result.document, "rubric": chosen.name}, state=result.snapshot.state)
+        store.save_check(
+            {**result.document, "rubric": chosen.name}, state=result.snapshot.state, artifacts=result.snapshot.artifacts
+        )
     except SpacebotError as exc:
         raise _usage_error(str(exc)) from None
     except Exception as exc:  # a bug, not the user's mistake: say so briefly, keep details for developers
@@ -183,6 +186,7 @@ def sweep(
         ..., help="目标文件：推荐汇总表 .xlsx、含 url/空间网址 列的 .csv，或每行一个网址的 .txt"
     ),
     db: str = typer.Option("spacebot.db", "--db", help="保存快照的 SQLite 数据库文件"),
+    screenshots: bool = typer.Option(False, "--screenshots", help="保存空间主页的截图和网页（报告卡中显示截图）"),
     rubric: str = typer.Option(DEFAULT_RUBRIC, "--rubric", help="评价标准名称或 .toml 文件路径"),
     concurrency: int = typer.Option(4, "--concurrency", help="同时检查的空间数"),
     per_host: int = typer.Option(2, "--per-host", help="对同一平台主机同时发出的请求数上限"),
@@ -227,7 +231,7 @@ def sweep(
         concurrency=concurrency,
         per_host=per_host,
         min_delay=delay,
-        options=CrawlOptions(timeout=timeout, total_timeout=total_timeout, policy=policy),
+        options=CrawlOptions(timeout=timeout, total_timeout=total_timeout, policy=policy, screenshots=screenshots),
         since=window[0],
         until=window[1],
         incremental=not full,

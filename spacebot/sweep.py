@@ -141,6 +141,7 @@ async def run_sweep(
                 sweep_id=sweep_id,
                 deep_index=result.deep_index,
                 state=result.snapshot.state,
+                artifacts=result.snapshot.artifacts,
             )
         summary.verdicts[result.verdict] += 1
         if result.verdict == "error":

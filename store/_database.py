@@ -10,6 +10,8 @@ Tables (browsable with Datasette or plain SQL):
 - ``findings``: one row per finding, linked to its snapshot;
 - ``crawl_state``: per space, the first-page fingerprint and items of each listing at the
   last crawl, so a re-sweep reads only the first page of an unchanged listing;
+- ``blobs`` and ``snapshot_blobs``: content-addressed, zlib-compressed artifacts (the home
+  page's HTML and screenshot) and which snapshot has which (role ``home.html``, ``home.png``);
 - ``probe_cache``: the last probe of each video URL with the size and ETag/Last-Modified
   it had, so a re-sweep does not read unchanged videos again;
 - ``migrations``: which schema steps were applied, and when.
@@ -21,6 +23,7 @@ import hashlib
 import json
 import sqlite3
 import threading
+import zlib
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -120,11 +123,22 @@ def _m004_crawl_state(db: sqlite_utils.Database) -> None:
     db.table("crawl_state").create({"url": str, "state": str, "updated_at": str}, pk="url", if_not_exists=True)
 
 
+def _m005_blobs(db: sqlite_utils.Database) -> None:
+    db.table("blobs").create({"sha256": str, "kind": str, "size": int, "data": bytes}, pk="sha256", if_not_exists=True)
+    db.table("snapshot_blobs").create(
+        {"snapshot_id": int, "role": str, "sha256": str},
+        pk=("snapshot_id", "role"),
+        foreign_keys=[("snapshot_id", "snapshots", "id"), ("sha256", "blobs", "sha256")],
+        if_not_exists=True,
+    )
+
+
 MIGRATIONS: tuple[tuple[str, Callable[[sqlite_utils.Database], None]], ...] = (
     ("001_initial", _m001_initial),
     ("002_probe_cache", _m002_probe_cache),
     ("003_sweeps", _m003_sweeps),
     ("004_crawl_state", _m004_crawl_state),
+    ("005_blobs", _m005_blobs),
 )
 
 
@@ -174,6 +188,7 @@ class SnapshotStore(SweepMixin, ProbeCacheMixin):
         sweep_id: int | None = None,
         deep_index: int | None = None,
         state: dict[str, Any] | None = None,
+        artifacts: dict[str, bytes] | None = None,
     ) -> int:
         """Store one check-1 document and its findings atomically; returns the snapshot id.
 
@@ -232,6 +247,21 @@ class SnapshotStore(SweepMixin, ProbeCacheMixin):
                             "cohort_score": None,
                         }
                     )
+                for role, data in (artifacts or {}).items():
+                    digest_blob = hashlib.sha256(data).hexdigest()  # content-addressed: stored once
+                    self.db.table("blobs").insert(
+                        {
+                            "sha256": digest_blob,
+                            "kind": role.rsplit(".", 1)[-1],
+                            "size": len(data),
+                            "data": zlib.compress(data, 6),
+                        },
+                        pk="sha256",
+                        ignore=True,
+                    )
+                    self.db.table("snapshot_blobs").insert(
+                        {"snapshot_id": snapshot_id, "role": role, "sha256": digest_blob}, pk=("snapshot_id", "role")
+                    )
                 if unchanged_from:
                     return int(snapshot_id)  # type: ignore[arg-type]
                 self.db.table("findings").insert_all(
@@ -245,6 +275,18 @@ class SnapshotStore(SweepMixin, ProbeCacheMixin):
         except sqlite3.DatabaseError as exc:
             raise StoreError(store_message(self.path, exc)) from None
         return int(snapshot_id)  # type: ignore[arg-type]
+
+    def blob(self, snapshot_id: int, role: str) -> bytes | None:
+        """A stored artifact of a snapshot (``home.html``, ``home.png``), decompressed."""
+        with self._lock:
+            rows = list(
+                self.db.execute(
+                    "select b.data from snapshot_blobs s join blobs b on b.sha256 = s.sha256 "
+                    "where s.snapshot_id = ? and s.role = ?",
+                    [snapshot_id, role],
+                )
+            )
+        return zlib.decompress(rows[0][0]) if rows else None
 
     def crawl_state(self, url: str) -> dict[str, Any] | None:
         """The listing fingerprints and items of the space's last crawl (for re-sweeps)."""

@@ -185,3 +185,20 @@ def test_exports(report: Path, farm: Farm) -> None:
 def test_report_command_for_an_empty_database(tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
     result = run_cli("report", "--db", str(tmp_path / "s.db"), "--out", str(tmp_path / "out"))
     assert result.code == 2 and "还没有检查记录" in result.stderr
+
+
+def test_screenshots_are_stored_once_and_shown_on_the_card(farm: Farm, tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    import sqlite3
+
+    url = farm.space("tianyu:10001").url
+    db = str(tmp_path / "s.db")
+    for _ in range(2):
+        assert run_cli("check", "--json", "--allow-private", "--screenshots", "--db", db, url).code == 1
+    with sqlite3.connect(db) as conn:
+        blobs = dict(conn.execute("select kind, size from blobs").fetchall())
+        links = conn.execute("select count(*) from snapshot_blobs").fetchone()[0]
+    assert set(blobs) == {"html", "png"} and blobs["png"] > 10_000  # one copy each, however often it is seen
+    assert links == 4
+    assert run_cli("report", "--db", db, "--out", str(tmp_path / "out")).code == 0
+    card = (tmp_path / "out" / "spaces" / "0001.html").read_text(encoding="utf-8")
+    assert 'src="data:image/png;base64,' in card and "空间主页截图" in card
