@@ -11,6 +11,7 @@ __all__ = [
     "CHROME_TOKENS",
     "absolute",
     "attr",
+    "url_path",
     "attr_tokens",
     "clean_text",
     "host_of",
@@ -95,12 +96,27 @@ def absolute(base: str, href: str | None) -> str | None:
     href = href.strip()
     if not href or href.startswith(("#", "javascript:", "mailto:", "tel:", "data:")):
         return None
-    url = urljoin(base, href)
-    return url.split("#", 1)[0] if urlsplit(url).scheme in ("http", "https") else None
+    try:
+        url = urljoin(base, href)
+        scheme = urlsplit(url).scheme
+    except ValueError:  # malformed (e.g. an unclosed IPv6 bracket) in untrusted markup
+        return None
+    return url.split("#", 1)[0] if scheme in ("http", "https") else None
+
+
+def url_path(url: str) -> str:
+    """The path of a URL, or "" for a malformed one."""
+    try:
+        return urlsplit(url).path
+    except ValueError:
+        return ""
 
 
 def host_of(url: str) -> str:
-    return (urlsplit(url).hostname or "").lower()
+    try:
+        return (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return ""
 
 
 _SECOND_LEVEL = ("com.cn", "net.cn", "org.cn", "gov.cn", "edu.cn", "ac.cn")

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 from bs4 import BeautifulSoup
 
-from ._dom import absolute, attr, clean_text, host_of, registrable_domain
+from ._dom import absolute, attr, clean_text, host_of, registrable_domain, url_path
 from ._model import DeclaredVideo
 from ._vocab import NEXT_WORDS, OFFICIAL_SUFFIXES, VIDEO_EXTENSIONS, parse_size
 
@@ -161,7 +161,7 @@ def find_video_urls(soup: BeautifulSoup, raw_html: str, base: str, extra_text: s
     for tag in soup.find_all(True):
         for name in ("data-src", "data-url", "data-video", "data-file", "data-mp4"):
             value = tag.get(name)
-            if isinstance(value, str) and urlsplit(value).path.lower().endswith(exts):
+            if isinstance(value, str) and url_path(value).lower().endswith(exts):
                 add(value)
     scripts = "\n".join(re.findall(r"<script\b[^>]*>(.*?)</script>", raw_html, re.IGNORECASE | re.DOTALL))
     for match in _VIDEO_IN_TEXT.finditer(scripts + "\n" + extra_text):
@@ -170,7 +170,7 @@ def find_video_urls(soup: BeautifulSoup, raw_html: str, base: str, extra_text: s
     if not found:
         for a in soup.find_all("a"):
             href = attr(a, "href")
-            if isinstance(href, str) and urlsplit(href).path.lower().endswith(exts):
+            if isinstance(href, str) and url_path(href).lower().endswith(exts):
                 add(href)
     return found
 

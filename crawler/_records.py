@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 from bs4 import BeautifulSoup, Tag
 
-from ._dom import absolute, attr, clean_text, in_chrome
+from ._dom import absolute, attr, clean_text, in_chrome, url_path
 from ._vocab import (
     FORMAT_CATEGORY,
     LOAD_MORE_WORDS,
@@ -148,7 +147,7 @@ def _record(member: Tag, base: str) -> Record:
         fmt = ext.group(1).lower()
         title = title[: ext.start()]
     if fmt is None:
-        path_ext = _EXT_RE.search(urlsplit(url).path)
+        path_ext = _EXT_RE.search(url_path(url))
         token = re.search(
             r"(?<![a-z])(pptx?|docx?|pdf|mp4|mp3|xlsx?|jpe?g|png|gif|swf|flv|wav|m3u8|txt|wps|zip|rar)(?![a-z])",
             text,

@@ -14,6 +14,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from zipfile import BadZipFile
 
 from ._exceptions import TargetError
 from ._model import Target
@@ -119,7 +120,7 @@ def _read_xlsx(path: Path, access: Access) -> TargetList:
 
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, OSError, KeyError, ValueError) as exc:
+    except (InvalidFileException, BadZipFile, OSError, KeyError, ValueError, TypeError, EOFError) as exc:
         raise TargetError(
             f"无法读取 Excel 文件 {path}：{exc.__class__.__name__}；请确认它是 .xlsx 格式且未损坏"
         ) from None
