@@ -8,6 +8,7 @@ videos are probed separately without downloading them.
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import re
 import shutil
@@ -19,6 +20,8 @@ from ._ssrf import AddressPolicy, RefusedAddress
 from ._vocab import LOAD_MORE_WORDS
 
 __all__ = ["BrowserSession", "chromium_path", "CHROMIUM_ARGS"]
+
+logger = logging.getLogger("spacebot.browser")
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -76,6 +79,7 @@ class BrowserSession:
         self._context: Any = None
         self._retired: list[Any] = []
         self.pages_rendered = 0
+        self.relaunches = 0
 
     async def _start(self) -> None:
         from playwright.async_api import async_playwright
@@ -89,8 +93,17 @@ class BrowserSession:
             )
         self._playwright = await async_playwright().start()
         self._browser = await self._playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
-        self._context = await self._browser.new_context(locale="zh-CN", java_script_enabled=True)
+        self._context = await self._browser.new_context(
+            locale="zh-CN", java_script_enabled=True, accept_downloads=False
+        )
         await self._context.route("**/*", self._filter)
+        self._context.on("page", self._close_popup)
+
+    @staticmethod
+    async def _close_popup(page: Any) -> None:
+        # window.open() popups: close them at once, they only cost memory.
+        if await page.opener() is not None:
+            await page.close()
 
     async def _filter(self, route: Any) -> None:
         request = route.request
@@ -109,8 +122,11 @@ class BrowserSession:
         """A fresh context every ``recycle_every`` pages: chromium's memory stays flat in
         long sweeps. Pages still open in the old context finish first."""
         old = self._context
-        self._context = await self._browser.new_context(locale="zh-CN", java_script_enabled=True)
+        self._context = await self._browser.new_context(
+            locale="zh-CN", java_script_enabled=True, accept_downloads=False
+        )
         await self._context.route("**/*", self._filter)
+        self._context.on("page", self._close_popup)
         self._retired.append(old)
         for context in list(self._retired):
             if not context.pages:
@@ -120,8 +136,7 @@ class BrowserSession:
     async def screenshot(self, url: str, html: str) -> bytes:
         """A picture of a page as a visitor sees it: the page's HTML (already completed by
         the crawl) laid out at ``url`` with its images and styles, 1280×900, PNG."""
-        if self._context is None:
-            await self._start()
+        await self._ensure_running()
         page = await self._context.new_page()
         page.set_default_timeout(self.timeout_ms)
 
@@ -152,9 +167,24 @@ class BrowserSession:
         finally:
             await page.close()
 
-    async def render(self, url: str, *, load_more: bool = False) -> Page:
+    async def _ensure_running(self) -> None:
+        """Start chromium, or start it again if it died (killed, crashed, out of memory)."""
+        if self._browser is not None and not self._browser.is_connected():
+            logger.warning("chromium disconnected; starting it again")
+            self.relaunches += 1
+            try:
+                if self._playwright is not None:
+                    await self._playwright.stop()
+            except Exception:
+                pass
+            self._browser = self._context = self._playwright = None
+            self._retired.clear()
         if self._context is None:
             await self._start()
+
+    async def render(self, url: str, *, load_more: bool = False) -> Page:
+        if self._context is None or (self._browser is not None and not self._browser.is_connected()):
+            await self._ensure_running()
         elif self.recycle_every and self.pages_rendered and self.pages_rendered % self.recycle_every == 0:
             await self._recycle()
         page = await self._context.new_page()
@@ -209,7 +239,10 @@ class BrowserSession:
             status = response.status if response is not None else 200
             return Page(url, page.url, status, html, "browser", json_bodies)
         finally:
-            await page.close()
+            try:  # a renderer stuck in an endless script must not hold the crawl
+                await asyncio.wait_for(page.close(run_before_unload=False), 5)
+            except Exception:
+                pass
 
     async def _load_all(self, page: Any, settle: Any) -> None:
         """Click "加载更多" (or scroll) until the list stops growing, bounded."""

@@ -39,6 +39,7 @@ class Page:
     via: str  # http | browser
     json_bodies: list[str] = field(default_factory=list)  # API answers the browser saw
     retry_after: str | None = None
+    content_type: str = "text/html"
     _soup: Any = field(default=None, repr=False, compare=False)
 
     @property
@@ -159,6 +160,9 @@ class HttpFetcher:
         self.requests += 1
         try:
             async with self.client.stream("GET", url) as response:
+                kind = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
+                if kind and not (kind.startswith("text/") or "html" in kind or "xml" in kind or "json" in kind):
+                    raise FetchError("error", f"该网址返回的不是网页（{kind}），可能是文件下载链接：{url}")
                 chunks = []
                 size = 0
                 async for chunk in response.aiter_bytes():
@@ -172,6 +176,7 @@ class HttpFetcher:
                 html = decode_html(body, response.charset_encoding)
                 page = Page(url, str(response.url), response.status_code, html, "http")
                 page.retry_after = response.headers.get("Retry-After")
+                page.content_type = response.headers.get("Content-Type", "text/html")
                 return page
         except FetchError:
             raise

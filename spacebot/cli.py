@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import json
+import logging
 import os
 import sys
 from datetime import date
@@ -380,4 +381,11 @@ def rubrics_show(name: str = typer.Argument(..., help="评价标准名称或 .to
 
 def main() -> None:
     """Console-script entry point."""
+    # Internal diagnostics (with tracebacks) are for developers: SPACEBOT_DEBUG=1 shows them.
+    base = logging.getLogger("spacebot")
+    if os.environ.get("SPACEBOT_DEBUG"):
+        logging.basicConfig(level=logging.INFO)
+    else:
+        base.addHandler(logging.NullHandler())
+        base.propagate = False
     app()

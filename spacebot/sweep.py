@@ -123,17 +123,25 @@ async def run_sweep(
     async def one(target: Target, task: TaskID) -> None:
         async with slots:
             previous = await asyncio.to_thread(store.crawl_state, target.url) if settings.incremental else None
-            result: CheckResult = await inspect_target(
-                target,
-                rubric,
-                options=settings.options,
-                probe_cache=store,
-                since=settings.since,
-                until=settings.until,
-                browser=browser,
-                fetcher=fetcher,
-                previous_state=previous,
-            )
+            for attempt in range(2):
+                relaunches = browser.relaunches
+                result: CheckResult = await inspect_target(
+                    target,
+                    rubric,
+                    options=settings.options,
+                    probe_cache=store,
+                    since=settings.since,
+                    until=settings.until,
+                    browser=browser,
+                    fetcher=fetcher,
+                    previous_state=previous,
+                )
+                # A space caught by a browser crash is done again once, in the relaunched browser.
+                crashed = result.verdict == "error" and (
+                    browser.relaunches > relaunches or "closed" in (result.snapshot.crawl.error or "").lower()
+                )
+                if not crashed or attempt:
+                    break
             document = {**result.document, "rubric": rubric.name}
             await asyncio.to_thread(
                 store.save_check,
