@@ -275,7 +275,7 @@ def report(
 ) -> None:
     """生成 HTML 报告（总览和每个空间的报告卡）及导出文件，可离线打开。"""
     try:
-        store = SnapshotStore(db)
+        store = SnapshotStore(db, read_only=True)
     except SpacebotError as exc:
         raise _usage_error(str(exc)) from None
     if not store.db.table("snapshots").count:
@@ -300,7 +300,7 @@ def history(
 ) -> None:
     """显示一个空间历次检查的快照，以及相邻两次之间的变化。"""
     try:
-        store = SnapshotStore(db)
+        store = SnapshotStore(db, read_only=True)
         normalized = check_target_url(url, allow_private=True)
     except SpacebotError as exc:
         raise _usage_error(str(exc)) from None

@@ -24,7 +24,8 @@ import json
 import sqlite3
 import threading
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -114,9 +115,9 @@ def _m003_sweeps(db: sqlite_utils.Database) -> None:
     )
     db.table("sweep_items").create_index(["sweep_id", "url"], unique=True, if_not_exists=True)
     snapshots = db.table("snapshots")
-    snapshots.add_column("sweep_id", int)
-    snapshots.add_column("content_hash", str)
-    snapshots.add_column("unchanged_from", int)
+    for column, kind in (("sweep_id", int), ("content_hash", str), ("unchanged_from", int)):
+        if column not in snapshots.columns_dict:
+            snapshots.add_column(column, kind)
 
 
 def _m004_crawl_state(db: sqlite_utils.Database) -> None:
@@ -142,6 +143,19 @@ MIGRATIONS: tuple[tuple[str, Callable[[sqlite_utils.Database], None]], ...] = (
 )
 
 
+@contextmanager
+def transaction(db: sqlite_utils.Database) -> Iterator[None]:
+    """One explicit transaction (the connection is in autocommit mode, so that schema
+    changes are transactional too): everything inside is written, or nothing."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
+
+
 def content_hash(document: dict[str, Any]) -> str:
     """What a snapshot says, without when it was taken or how many bytes the probes read."""
     stable = json.loads(json.dumps(document))
@@ -156,30 +170,70 @@ def content_hash(document: dict[str, Any]) -> str:
 class SnapshotStore(SweepMixin, ProbeCacheMixin):
     """Open (and migrate) the database; every failure is a :class:`StoreError` in Chinese."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, *, read_only: bool = False) -> None:
+        """Open (creating and migrating it if needed) the database at ``path``.
+
+        ``read_only`` is for reading an existing database, also on read-only media
+        (a reviewers' shared folder): nothing is written, not even migrations.
+        """
         self.path = Path(path)
         self._lock = threading.Lock()
         if self.path.is_dir():
             raise StoreError(f"数据库路径 {self.path} 是一个目录：请用 --db 指定一个文件，例如 spacebot.db")
         if not self.path.parent.exists():
             raise StoreError(f"数据库所在目录 {self.path.parent} 不存在：请先创建该目录或换一个 --db 路径")
+        if read_only and not self.path.exists():
+            raise StoreError(f"找不到数据库 {self.path}：请检查 --db 路径，或先运行 spacebot sweep / spacebot check")
         try:
+            if read_only:
+                self.db = sqlite_utils.Database(self._connect_read_only())
+                missing = {name for name, _ in MIGRATIONS} - self._applied()
+                if missing:
+                    raise StoreError(
+                        f"数据库 {self.path} 版本较旧：请先以可写方式运行一次 spacebot（例如 spacebot check）升级"
+                    )
+                return
             # Video probes run in worker threads and consult the probe cache from there.
-            self.db = sqlite_utils.Database(sqlite3.connect(self.path, check_same_thread=False))
+            self.db = sqlite_utils.Database(sqlite3.connect(self.path, check_same_thread=False, isolation_level=None))
             self.db.execute("PRAGMA busy_timeout = 5000")
             self.db.enable_wal()
             self._migrate()
         except sqlite3.DatabaseError as exc:
             raise StoreError(store_message(self.path, exc)) from None
 
+    def _connect_read_only(self) -> sqlite3.Connection:
+        uri = self.path.resolve().as_uri()
+        try:
+            conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, check_same_thread=False)
+            conn.execute("select count(*) from sqlite_master").fetchone()
+            return conn
+        except sqlite3.OperationalError:
+            # Read-only media without a WAL index: the file alone is the database, unless a
+            # WAL still holds writes (then reading the file alone would be wrong).
+            wal = Path(f"{self.path}-wal")
+            if wal.exists() and wal.stat().st_size > 0:
+                raise StoreError(
+                    f"数据库 {self.path} 位于只读位置且有尚未合并的写入日志：请把 {self.path.name} 及同名的 -wal、-shm "
+                    "文件一起复制到可写的位置后再试"
+                ) from None
+            return sqlite3.connect(f"{uri}?immutable=1", uri=True, check_same_thread=False)
+
+    def _applied(self) -> set[str]:
+        if not self.db.table("migrations").exists():
+            return set()
+        return {row["name"] for row in self.db.table("migrations").rows}
+
     def _migrate(self) -> None:
-        self.db.table("migrations").create({"name": str, "applied_at": str}, pk="name", if_not_exists=True)
-        done = {row["name"] for row in self.db.table("migrations").rows}
+        """Apply the missing migrations, each in one transaction: a failure (a full disk)
+        leaves the database as it was before that step."""
+        self.db.execute("create table if not exists migrations (name text primary key, applied_at text)")
+        done = self._applied()
         for name, step in MIGRATIONS:
-            if name not in done:
-                with self.db.conn:
-                    step(self.db)
-                    self.db.table("migrations").insert({"name": name, "applied_at": _now()})
+            if name in done:
+                continue
+            with transaction(self.db):
+                step(self.db)
+                self.db.execute("insert into migrations (name, applied_at) values (?, ?)", [name, _now()])
 
     def save_check(
         self,
@@ -199,7 +253,7 @@ class SnapshotStore(SweepMixin, ProbeCacheMixin):
         target = document["target"]
         digest = content_hash(document)
         try:
-            with self._lock, self.db.conn:
+            with self._lock, transaction(self.db):
                 previous = list(
                     self.db.execute(
                         "select id, content_hash, unchanged_from from snapshots where url = ? order by id desc limit 1",

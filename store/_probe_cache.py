@@ -33,7 +33,7 @@ class ProbeCacheMixin:
         return VideoProbe(**json.loads(rows[0][3]))
 
     def save(self, url: str, size: int | None, etag: str | None, last_modified: str | None, probe: VideoProbe) -> None:
-        from ._database import store_message
+        from ._database import store_message, transaction
 
         data = {k: v for k, v in asdict(probe).items() if k != "detail"}
         row = {
@@ -45,7 +45,7 @@ class ProbeCacheMixin:
             "probed_at": datetime.now(UTC).isoformat(timespec="seconds"),
         }
         try:
-            with self._lock, self.db.conn:
+            with self._lock, transaction(self.db):
                 self.db.table("probe_cache").upsert(row, pk="url")
         except sqlite3.DatabaseError as exc:
             raise StoreError(store_message(self.path, exc)) from None

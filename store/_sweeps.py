@@ -35,7 +35,7 @@ class SweepMixin:
 
     def open_sweep(self, key: str, rubric: str, source: str, total: int) -> tuple[int, set[str], bool]:
         """(sweep id, URLs already done, resumed?) for the unfinished sweep with this key, or a new one."""
-        from ._database import store_message
+        from ._database import store_message, transaction
 
         try:
             rows = list(
@@ -47,7 +47,7 @@ class SweepMixin:
                 sweep_id = int(rows[0][0])
                 done = {r[0] for r in self.db.execute("select url from sweep_items where sweep_id = ?", [sweep_id])}
                 return sweep_id, done, True
-            with self.db.conn:
+            with transaction(self.db):
                 sweep_id = int(
                     self.db.table("sweeps")
                     .insert(  # type: ignore[arg-type]
@@ -67,10 +67,10 @@ class SweepMixin:
             raise StoreError(store_message(self.path, exc)) from None
 
     def finish_sweep(self, sweep_id: int, cohort: dict[str, float]) -> None:
-        from ._database import store_message
+        from ._database import store_message, transaction
 
         try:
-            with self.db.conn:
+            with transaction(self.db):
                 for url, score in cohort.items():
                     self.db.execute(
                         "update sweep_items set cohort_score = ? where sweep_id = ? and url = ?", [score, sweep_id, url]

@@ -184,7 +184,7 @@ def test_exports(report: Path, farm: Farm) -> None:
 
 def test_report_command_for_an_empty_database(tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
     result = run_cli("report", "--db", str(tmp_path / "s.db"), "--out", str(tmp_path / "out"))
-    assert result.code == 2 and "还没有检查记录" in result.stderr
+    assert result.code == 2 and "找不到数据库" in result.stderr
 
 
 def test_screenshots_are_stored_once_and_shown_on_the_card(farm: Farm, tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]

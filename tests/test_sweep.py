@@ -265,7 +265,7 @@ def test_unchanged_spaces_are_recorded_without_a_copy_and_history_shows_changes(
 
 def test_history_of_an_unknown_space(tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
     result = run_cli("history", "--db", str(tmp_path / "s.db"), "http://127.0.0.1:9/none")
-    assert result.code == 2 and "没有" in result.stderr
+    assert result.code == 2 and "找不到数据库" in result.stderr
 
 
 # -- notify and exit codes ----------------------------------------------------------------------
