@@ -187,7 +187,11 @@ def sweep(
         ..., help="目标文件：推荐汇总表 .xlsx、含 url/空间网址 列的 .csv，或每行一个网址的 .txt"
     ),
     db: str = typer.Option("spacebot.db", "--db", help="保存快照的 SQLite 数据库文件"),
-    screenshots: bool = typer.Option(False, "--screenshots", help="保存空间主页的截图和网页（报告卡中显示截图）"),
+    screenshots: bool | None = typer.Option(
+        None,
+        "--screenshots/--no-screenshots",
+        help="保存空间主页的截图和网页（给了 --out 时默认保存，报告卡中显示截图）",
+    ),
     rubric: str = typer.Option(DEFAULT_RUBRIC, "--rubric", help="评价标准名称或 .toml 文件路径"),
     concurrency: int = typer.Option(4, "--concurrency", help="同时检查的空间数"),
     per_host: int = typer.Option(2, "--per-host", help="对同一平台主机同时发出的请求数上限"),
@@ -232,7 +236,12 @@ def sweep(
         concurrency=concurrency,
         per_host=per_host,
         min_delay=delay,
-        options=CrawlOptions(timeout=timeout, total_timeout=total_timeout, policy=policy, screenshots=screenshots),
+        options=CrawlOptions(
+            timeout=timeout,
+            total_timeout=total_timeout,
+            policy=policy,
+            screenshots=screenshots if screenshots is not None else out_dir is not None,
+        ),
         since=window[0],
         until=window[1],
         incremental=not full,
