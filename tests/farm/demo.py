@@ -30,7 +30,7 @@ def main() -> int:
     with Farm() as farm:
         console.print(
             f"[bold]演示平台已启动[/]：{len(farm.spaces)} 个教师空间，分布在 "
-            f"{len(farm.servers)} 个模拟平台上（天喻框架 UTF-8 与 GBK、SPA、拖拽式模块空间）。"
+            f"{len({fs.family for fs in farm.spaces})} 个模拟平台上（天喻框架 UTF-8 与 GBK、SPA、拖拽式模块空间）。"
         )
         table = Table(title="spacebot check：演示平台上每个空间的检查结果")
         for column in (

@@ -60,6 +60,17 @@ def redirect(location: str) -> Response:
 _RANGE_RE = re.compile(r"bytes=(\d*)-(\d*)")
 
 
+class _QuietServer(ThreadingHTTPServer):
+    """Clients that hang up early (PyAV after its Range read, a closing browser) are normal."""
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        import sys
+
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)  # type: ignore[arg-type]
+
+
 class FarmServer:
     """One platform on its own port; ``base_url`` is ``http://127.0.0.1:PORT``."""
 
@@ -171,7 +182,7 @@ class FarmServer:
                 except (BrokenPipeError, ConnectionResetError):
                     self.close_connection = True
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd = _QuietServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
         self.port = self.httpd.server_address[1]
         self.base_url = f"http://127.0.0.1:{self.port}"
