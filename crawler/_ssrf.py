@@ -76,15 +76,21 @@ class AddressPolicy:
             return None
         return parts.hostname, parts.port or (443 if parts.scheme == "https" else 80)
 
+    @staticmethod
+    def _literal(host: str) -> list[str] | None:
+        try:
+            return [str(ipaddress.ip_address(host))]
+        except ValueError:
+            return None
+
     def check_sync(self, url: str) -> None:
         """Raise :class:`RefusedAddress` unless ``url`` may be fetched (blocking DNS)."""
         split = self._split(url)
         if split is None:
             return
         host, port = split
-        try:
-            addresses = [str(ipaddress.ip_address(host))]
-        except ValueError:
+        addresses = self._literal(host)
+        if addresses is None:
             try:
                 addresses = sorted({str(i[4][0]) for i in socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)})
             except (OSError, UnicodeError):
@@ -97,9 +103,8 @@ class AddressPolicy:
         if split is None:
             return
         host, port = split
-        try:
-            addresses = [str(ipaddress.ip_address(host))]
-        except ValueError:
+        addresses = self._literal(host)
+        if addresses is None:
             try:
                 infos = await asyncio.get_running_loop().getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
             except (OSError, UnicodeError):

@@ -7,8 +7,19 @@ from pathlib import Path
 
 from ._changes import changes_between
 from ._check_json import SCHEMA_ID, check_document
-from ._html import ReportFiles, write_report
+from ._html import SEVERITY_TEXT, STATUS_TEXT, VERDICT_TEXT, VISIBILITY_TEXT, ReportFiles, write_report
 
-__all__ = ["CHECK_SCHEMA_PATH", "SCHEMA_ID", "ReportFiles", "changes_between", "check_document", "write_report"]
+__all__ = [
+    "CHECK_SCHEMA_PATH",
+    "SCHEMA_ID",
+    "SEVERITY_TEXT",
+    "STATUS_TEXT",
+    "VERDICT_TEXT",
+    "VISIBILITY_TEXT",
+    "ReportFiles",
+    "changes_between",
+    "check_document",
+    "write_report",
+]
 
 CHECK_SCHEMA_PATH = Path(__file__).parent / "schema" / "check-1.schema.json"

@@ -20,7 +20,14 @@ from rich.table import Table
 
 from crawler import AddressPolicy, CrawlOptions, SpacebotError, check_target_url, read_targets
 from inspectors import DEFAULT_RUBRIC, available_rubrics, load_rubric, parse_day
-from reports import changes_between, write_report
+from reports import (
+    SEVERITY_TEXT,
+    STATUS_TEXT,
+    VERDICT_TEXT,
+    VISIBILITY_TEXT,
+    changes_between,
+    write_report,
+)
 from store import SnapshotStore
 
 from .notify import send_notification
@@ -41,23 +48,6 @@ err = Console(stderr=True, soft_wrap=True)
 
 EXIT_PASS, EXIT_FAIL, EXIT_USAGE, EXIT_UNINSPECTED = 0, 1, 2, 3
 _SEVERITY_STYLE = {"fail": "bold red", "warn": "yellow", "review": "cyan", "pass": "green"}
-_SEVERITY_TEXT = {"fail": "不合格", "warn": "警告", "review": "待人工评审", "pass": "合格"}
-VISIBILITY_TEXT = {
-    "everyone": "所有人可见",
-    "login_required": "需登录",
-    "friends_only": "仅好友可见",
-    "private": "仅自己可见",
-    "unknown": "未知",
-}
-VERDICT_TEXT = {"pass": "合格", "fail": "不合格", "review": "需人工评审", "error": "无法检查"}
-STATUS_TEXT = {
-    "ok": "正常",
-    "login_required": "需要登录",
-    "not_found": "空间不存在",
-    "unreachable": "无法访问",
-    "blocked": "被拒绝访问",
-    "error": "出错",
-}
 
 
 def _usage_error(message: str) -> typer.Exit:
@@ -174,7 +164,7 @@ def _print_summary(result: CheckResult, titles: dict[str, str]) -> None:
         for f in doc["findings"]:
             style = _SEVERITY_STYLE[f["severity"]]
             findings.add_row(
-                titles.get(f["item"], f["item"]), f"[{style}]{_SEVERITY_TEXT[f['severity']]}[/]", f["message"]
+                titles.get(f["item"], f["item"]), f"[{style}]{SEVERITY_TEXT[f['severity']]}[/]", f["message"]
             )
         out.print(findings)
     style = {"pass": "bold green", "fail": "bold red", "review": "bold cyan", "error": "bold red"}[result.verdict]

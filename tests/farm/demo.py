@@ -15,7 +15,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from spacebot.cli import STATUS_TEXT, VERDICT_TEXT, VISIBILITY_TEXT
+from reports import STATUS_TEXT, VERDICT_TEXT, VISIBILITY_TEXT
 
 from . import Farm
 

@@ -12,31 +12,15 @@ import sys
 import time
 from pathlib import Path
 
+from benchmarks.proctree import descendants
 from tests.conftest import ROOT
 from tests.farm import Farm
 from tests.farm.compare import diff
 
 
-def _descendants(pid: int) -> list[int]:
-    children: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                ppid = int(Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            children.setdefault(ppid, []).append(int(entry))
-    out, stack = [], [pid]
-    while stack:
-        for child in children.get(stack.pop(), []):
-            out.append(child)
-            stack.append(child)
-    return out
-
-
 def _chromium_under(pid: int) -> list[int]:
     found = []
-    for child in _descendants(pid):
+    for child in descendants(pid):
         try:
             if b"chromium" in Path(f"/proc/{child}/cmdline").read_bytes():
                 found.append(child)
