@@ -11,6 +11,7 @@ import ipaddress
 import json
 import logging
 import os
+import re
 import sys
 from datetime import date
 
@@ -387,4 +388,40 @@ def main() -> None:
     else:
         base.addHandler(logging.NullHandler())
         base.propagate = False
-    app()
+    try:
+        code = app(standalone_mode=False)
+    except Exception as exc:
+        # typer's (vendored) click usage errors: recognised by shape, not by import path.
+        if getattr(exc, "exit_code", None) == EXIT_USAGE and hasattr(exc, "format_message"):
+            ctx = getattr(exc, "ctx", None)
+            command = ctx.command_path if ctx is not None else "spacebot"
+            err.print(f"[bold red]错误：[/]{_usage_text(exc)}。运行 {command} --help 查看用法", highlight=False)
+            sys.exit(EXIT_USAGE)
+        if type(exc).__name__ == "Abort":
+            err.print("已取消。")
+            sys.exit(130)
+        raise
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+def _usage_text(exc: Exception) -> str:
+    """Click's usage errors, in Chinese."""
+    message = str(exc.format_message())  # type: ignore[attr-defined]
+    patterns = (
+        (r"Missing argument '([^']+)'", lambda m: f"缺少参数 {m.group(1).upper()}"),
+        (r"Missing parameter: (\S+)", lambda m: f"缺少参数 {m.group(1).upper()}"),
+        (r"No such option: (\S+)", lambda m: f"没有 {m.group(1)} 这个选项"),
+        (
+            r"No such command '([^']+)'",
+            lambda m: f"没有 {m.group(1)} 这个命令（可用：check、sweep、report、history、rubrics）",
+        ),
+        (r"Invalid value for '([^']+)'", lambda m: f"选项 {m.group(1)} 的值无效"),
+        (r"Missing option '([^']+)'", lambda m: f"缺少选项 {m.group(1)}"),
+        (r"Option '([^']+)' requires an argument", lambda m: f"选项 {m.group(1)} 需要一个值"),
+        (r"Got unexpected extra argument", lambda m: "多余的参数"),
+    )
+    for pattern, render in patterns:
+        match = re.search(pattern, message)
+        if match:
+            return render(match)
+    return f"参数有误（{message}）"

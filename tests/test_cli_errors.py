@@ -169,3 +169,21 @@ def test_snapshots_accumulate_in_the_database(tmp_path: Path, farm: Farm, run_cl
     assert db["targets"].count == 1
     assert db["findings"].count > 0
     assert [r["name"] for r in db["migrations"].rows] == [name for name, _ in MIGRATIONS]
+
+
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (["check"], "缺少参数 URL"),
+        (["check", "--nope", "http://x"], "没有 --nope 这个选项"),
+        (["nosuch"], "没有 nosuch 这个命令"),
+        (["check", "--timeout", "abc", "http://x"], "选项 --timeout 的值无效"),
+        (["sweep"], "缺少参数 TARGETS"),
+        (["report"], "缺少选项 --out"),
+    ],
+)
+def test_usage_errors_are_chinese_one_liners(args: list[str], words: str, run_cli) -> None:  # type: ignore[no-untyped-def]
+    result = run_cli(*args)
+    _assert_clean_error(result, 2)
+    assert words in result.stderr and "--help" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
