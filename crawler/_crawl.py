@@ -30,6 +30,7 @@ from ._model import (
     Article,
     CrawlInfo,
     DeclaredVideo,
+    Module,
     OutboundLink,
     Profile,
     Resource,
@@ -332,7 +333,6 @@ async def _crawl_home_and_lists(
         *detail_links,
     )
     visible = Visibility("everyone", f"未登录访问即可看到空间主页内容（{len(modules)} 个模块）")
-    from ._model import Module
 
     snapshot = SpaceSnapshot(
         target=target,
@@ -359,12 +359,12 @@ async def _crawl_home_and_lists(
     return snapshot, artifacts
 
 
-def _listing_url(kind: str, home: Page, soup: object, modules: list[ModuleBox]) -> str | None:
+def _listing_url(kind: str, home: Page, soup: BeautifulSoup, modules: list[ModuleBox]) -> str | None:
     for module in modules:
         if module.kind == "builtin" and module.type == kind and module.url:
             return module.url
     words = LISTING_WORDS[kind]
-    for a in soup.find_all("a"):  # type: ignore[attr-defined]
+    for a in soup.find_all("a"):
         text = re.sub(r"[\s(（]*\d+[)）]?$", "", clean_text(a))
         url = absolute(home.final_url, attr(a, "href"))
         if text in words and url and host_of(url) == host_of(home.final_url) and url != home.final_url:
@@ -405,11 +405,11 @@ async def _crawl_listing(
     adapter: PlatformAdapter,
     kind: str,
     home: Page,
-    soup: object,
+    soup: BeautifulSoup,
     modules: list[ModuleBox],
     previous: dict[str, Any] | None,
 ) -> ListingResult:
-    start = adapter.listing_url(kind, home, soup, modules) or _listing_url(kind, home, soup, modules)  # type: ignore[arg-type]
+    start = adapter.listing_url(kind, home, soup, modules) or _listing_url(kind, home, soup, modules)
     if start is None:
         # No full listing: take what the module box on the home page shows.
         box = next((m for m in modules if m.type == kind), None)
@@ -481,7 +481,7 @@ def _article(r: Record) -> Article:
     return Article(title=r.title, url=r.url, original=r.original, published=r.date, category=category)
 
 
-def _dedupe(items: list) -> list:  # type: ignore[type-arg]
+def _dedupe(items: list[Any]) -> list[Any]:
     seen: set[str] = set()
     out = []
     for item in items:

@@ -7,49 +7,19 @@ from dataclasses import replace
 import pytest
 
 from crawler import (
-    Album,
-    Article,
-    CrawlInfo,
-    Module,
-    Profile,
-    Resource,
     RubricError,
     SpaceSnapshot,
-    Target,
     Video,
     VideoProbe,
-    Visibility,
 )
 from inspectors import inspect_snapshot, load_rubric
+from tests.snapshots import PROBE, good
 
-CRAWL = CrawlInfo(
-    "http://s/1", "generic", "ok", None, 3, "http", "2026-11-22T10:00:00+08:00", "2026-11-22T10:00:05+08:00"
-)
-GOOD_PROBE = VideoProbe("ok", "h264", 1920, 1080, "16:9", 25.0, 720.0, 300_000_000, True, 4.0, 2_000_000)
-
-
-def _res(i: int, category: str, original: bool | None = True) -> Resource:
-    return Resource(f"资源{i}", f"http://s/r/{i}", category, original, "2022-03-01", "everyone", "mp4", None)
+GOOD_PROBE = PROBE
 
 
 def _snapshot(**changes: object) -> SpaceSnapshot:
-    base = SpaceSnapshot(
-        target=Target("http://s/1"),
-        crawl=CRAWL,
-        visibility=Visibility("everyone", "可见"),
-        profile=Profile(
-            "张三", "http://s/a.jpg", "一小", "数学", ("三(1)班",), "a@b.cn", "http://s/h.jpg", "http://s/b.jpg"
-        ),
-        modules=tuple(Module(f"自定义{i}", "custom") for i in range(4)),
-        resources=tuple(_res(i, "microlecture") for i in range(5))
-        + tuple(_res(10 + i, "courseware") for i in range(5))
-        + tuple(_res(20 + i, "lesson_plan") for i in range(4))
-        + tuple(_res(30 + i, "exercise") for i in range(3)),
-        articles=tuple(Article(f"文{i}", f"http://s/a/{i}", i < 4, "2022-01-01", None) for i in range(10)),
-        albums=tuple(Album(f"相册{i}", f"http://s/al/{i}", 5) for i in range(3)),
-        videos=(Video("http://s/v.mp4", "http://s/r/0", "微课", GOOD_PROBE),),
-    )
-    return replace(base, **changes)  # type: ignore[arg-type]
+    return replace(good(), **changes)  # type: ignore[arg-type]
 
 
 def _outcome(snapshot: SpaceSnapshot, rubric: str, item: str, group: str | None = None) -> set[str]:

@@ -150,7 +150,7 @@ class Farm:
                                 "text": text,
                                 "domain": host,
                                 "page_url": fs.url,
-                                "official": host.endswith(OFFICIAL_SUFFIXES) or host.endswith("zxx.edu.cn"),
+                                "official": host.endswith(OFFICIAL_SUFFIXES),
                             }
                         )
             for r in s.resources:
