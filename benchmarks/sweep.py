@@ -1,17 +1,21 @@
 """Benchmark: sweeping N generated spaces on loopback, against a naive baseline and a floor.
 
 Everything runs in one invocation, each part in its own process where it matters:
-- the farm: N server-rendered 天喻-style spaces (two or three pages per listing) in a
-  separate process, with a small per-request latency standing in for the network;
+- the farm: N server-rendered 天喻-style spaces in a separate process, with a small
+  per-request latency standing in for the network. The default ``campaign`` shape is a
+  space the size the campaign rubrics ask for (20–60 resources with 5–8 micro-course
+  videos, 12–40 articles, 3–5 albums, 2–4 custom modules; listings of 2–6 pages); the
+  ``small`` shape (the tests' spaces: a few items, one page per listing, no video) shows
+  the fixed cost of a re-sweep at its largest share;
 - spacebot: ``spacebot sweep`` as a user runs it, its peak memory sampled as PSS summed
   over its whole process tree (RSS double-counts chromium's shared pages);
-- the floor: every URL that sweep requested, fetched with httpx at the same per-host
-  concurrency and nothing else done;
+- the floor: every request that sweep made (video Range requests with their Range),
+  made again with httpx at the same per-host concurrency and nothing else done;
 - the naive baseline: one chromium page at a time, every page of a sample of spaces
   rendered and waited for until the network is idle;
 - the unchanged re-sweep: the same command again, time and requests as a fraction.
 
-    .venv/bin/python -m benchmarks.sweep [--sizes 200,2000] [--naive-sample 20]
+    .venv/bin/python -m benchmarks.sweep [--sizes 200,2000] [--shape campaign|small] [--naive-sample 20]
 """
 
 from __future__ import annotations
@@ -87,16 +91,17 @@ def _run_sweep(targets: Path, db: Path, concurrency: int, per_host: int) -> tupl
     return time.perf_counter() - started, peak
 
 
-async def _floor(urls: list[str], per_host: int) -> float:
+async def _floor(base: str, log: list[list[str]], per_host: int) -> float:
+    """The same requests (method, path, Range) again, with nothing done with the answers."""
     limit = asyncio.Semaphore(per_host)
     async with httpx.AsyncClient(timeout=30) as client:
 
-        async def get(url: str) -> None:
+        async def get(method: str, path: str, byte_range: str) -> None:
             async with limit:
-                await client.get(url)
+                await client.request(method, base + path, headers={"Range": byte_range} if byte_range else None)
 
         started = time.perf_counter()
-        await asyncio.gather(*(get(u) for u in urls))
+        await asyncio.gather(*(get(*entry) for entry in log))
         return time.perf_counter() - started
 
 
@@ -118,9 +123,9 @@ async def _naive(base: str, paths_by_space: dict[str, list[str]]) -> float:
     return seconds
 
 
-def _serve(n: int, latency: float) -> tuple[subprocess.Popen, str]:  # type: ignore[type-arg]
+def _serve(n: int, latency: float, shape: str) -> tuple[subprocess.Popen, str]:  # type: ignore[type-arg]
     process = subprocess.Popen(
-        [sys.executable, "-m", "tests.farm.bulk", str(n), str(latency)],
+        [sys.executable, "-m", "tests.farm.bulk", str(n), str(latency), shape],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         text=True,
@@ -130,10 +135,10 @@ def _serve(n: int, latency: float) -> tuple[subprocess.Popen, str]:  # type: ign
     return process, process.stdout.readline().strip()
 
 
-def _space_pages(paths: list[str]) -> dict[str, list[str]]:
-    """The HTML pages each space needed (home, listings), grouped by sid, in request order."""
+def _space_pages(log: list[list[str]]) -> dict[str, list[str]]:
+    """The HTML pages each space needed (home, listings, detail pages), grouped by sid, in request order."""
     out: dict[str, list[str]] = {}
-    for path in paths:
+    for _, path, _ in log:
         if "sid=" in path and "GetModuleHtml" not in path and "r=widget" not in path:
             sid = path.split("sid=", 1)[1].split("&", 1)[0]
             out.setdefault(sid, []).append(path)
@@ -147,9 +152,10 @@ def main() -> None:
     parser.add_argument("--per-host", type=int, default=4)
     parser.add_argument("--latency", type=float, default=0.005, help="seconds the farm adds to every answer")
     parser.add_argument("--naive-sample", type=int, default=20, help="spaces the naive baseline renders")
+    parser.add_argument("--shape", choices=("campaign", "small"), default="campaign", help="the generated spaces")
     args = parser.parse_args()
     console = Console(width=150)
-    table = Table(title="spacebot sweep on server-rendered spaces (loopback, one run)")
+    table = Table(title=f"spacebot sweep on server-rendered spaces, {args.shape} shape (loopback, one run)")
     for column in (
         "N",
         "spacebot spaces/s",
@@ -166,7 +172,7 @@ def main() -> None:
         table.add_column(column, justify="right")
     peaks = []
     for n in (int(x) for x in args.sizes.split(",")):
-        farm, base = _serve(n, args.latency)
+        farm, base = _serve(n, args.latency, args.shape)
         try:
             with tempfile.TemporaryDirectory() as tmp:
                 targets = Path(tmp) / "targets.txt"
@@ -176,11 +182,10 @@ def main() -> None:
                 seconds, peak = _run_sweep(targets, db, args.concurrency, args.per_host)
                 first = _stats(base, paths=True)
                 requests = first["requests"]
-                urls = [base + p for p in first["paths"] if not p.startswith("/__stats")]
                 again_seconds, _ = _run_sweep(targets, db, args.concurrency, args.per_host)
-                again_requests = _stats(base)["requests"] - requests - 1
-                floor = asyncio.run(_floor(urls, args.per_host))
-                pages = _space_pages(first["paths"])
+                again_requests = _stats(base)["requests"] - requests
+                floor = asyncio.run(_floor(base, first["log"], args.per_host))
+                pages = _space_pages(first["log"])
                 sample = dict(list(pages.items())[: args.naive_sample])
                 naive_seconds = asyncio.run(_naive(base, sample))
                 naive_rate = len(sample) / naive_seconds
@@ -196,8 +201,8 @@ def main() -> None:
                     f"{seconds:.1f}",
                     f"{seconds / floor:.2f}×",
                     f"{peak / 1024**2:.0f} MB",
-                    f"{again_seconds / seconds:.0%}",
-                    f"{again_requests / requests:.0%}",
+                    f"{again_seconds / seconds:.1%}",
+                    f"{again_requests / requests:.1%}",
                 )
         finally:
             farm.kill()

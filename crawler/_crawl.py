@@ -24,7 +24,7 @@ from bs4 import BeautifulSoup
 
 from ._browser import BrowserSession
 from ._dom import absolute, attr, clean_text, host_of, parse_html
-from ._fetch import FetchError, HttpFetcher, Page
+from ._fetch import CachedPage, FetchError, HttpFetcher, Page
 from ._model import (
     Album,
     Article,
@@ -96,13 +96,19 @@ class CrawlContext:
     browser: BrowserSession
     pages: list[Page] = field(default_factory=list)
     vias: set[str] = field(default_factory=set)
+    # Pages of the last crawl that came with validators (asked for conditionally now),
+    # and those of this crawl (kept for the next one).
+    http_cache: dict[str, CachedPage] = field(default_factory=dict)
+    validated: dict[str, CachedPage] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._slots = asyncio.Semaphore(self.options.concurrency)
 
     async def fetch(self, url: str, *, fragment: bool = False) -> Page:
         async with self._slots:
-            page = await self.fetcher.get(url)
+            page = await self.fetcher.get(url, self.http_cache.get(url))
+        if page.status == 200 and (page.etag or page.last_modified):
+            self.validated[url] = CachedPage(page.html, page.final_url, page.etag, page.last_modified)
         self.vias.add("http")
         if not fragment:
             self.pages.append(page)
@@ -138,14 +144,15 @@ async def crawl_space(
     A sweep passes one ``browser`` and one ``fetcher`` (with its host gate and robots.txt
     cache) to every space; a single check makes its own. With ``previous_state`` (the
     ``state`` of the space's last snapshot) a listing whose first page is unchanged is
-    not read further, and its items (and the videos of unchanged resources) are reused.
+    not read further, and its items (and the videos of unchanged resources) are reused;
+    pages that came with validators are asked for conditionally.
     """
     options = options or CrawlOptions()
     own_browser = browser is None
     own_fetcher = fetcher is None
     session = browser or BrowserSession(timeout=max(options.timeout, 10.0), policy=options.policy)
     client = fetcher or HttpFetcher(timeout=options.timeout, obey_robots=options.obey_robots, policy=options.policy)
-    ctx = CrawlContext(options, client, session)
+    ctx = CrawlContext(options, client, session, http_cache=_http_cache(previous_state))
     started = _now()
     try:
         return await asyncio.wait_for(_crawl(ctx, target, started, previous_state), options.total_timeout)
@@ -173,6 +180,22 @@ async def crawl_space(
             await ctx.fetcher.aclose()
         if own_browser:
             await session.aclose()
+
+
+_HTTP_CACHE_LIMIT = 500  # pages per space
+
+
+def _http_cache(state: dict[str, Any] | None) -> dict[str, CachedPage]:
+    entries = (state or {}).get("http_cache") or {}
+    return {url: CachedPage(**entry) for url, entry in entries.items() if isinstance(entry, dict) and "html" in entry}
+
+
+def _http_cache_state(ctx: CrawlContext) -> dict[str, Any]:
+    """This crawl's validated pages, plus the earlier ones it had no need to ask for again
+    (the later pages of an unchanged listing)."""
+    kept = {url: page for url, page in ctx.http_cache.items() if url not in ctx.validated}
+    merged = {**kept, **ctx.validated}
+    return {url: asdict(page) for url, page in list(merged.items())[-_HTTP_CACHE_LIMIT:]}
 
 
 def _failed(
@@ -322,6 +345,8 @@ async def _crawl_home_and_lists(
         videos = await _find_videos(ctx, adapter, resources)
         detail_links = _outbound_links(ctx.pages[before:], home.final_url, ctx.options.official_domains)
     state["videos"] = {"items": [asdict(v) for v in videos], "links": [asdict(x) for x in detail_links]}
+    if ctx.http_cache or ctx.validated:
+        state["http_cache"] = _http_cache_state(ctx)
     outbound = _merge_links(
         _outbound_links(ctx.pages, home.final_url, ctx.options.official_domains),
         *(
@@ -526,13 +551,15 @@ async def _find_videos(ctx: CrawlContext, adapter: PlatformAdapter, resources: l
 
 
 def _video_from_state(data: dict[str, Any]) -> Video:
+    """A video of an unchanged listing; a successful probe is kept (nothing is read again,
+    so ``bytes_read`` is 0), a failed one is done again."""
     declared = data.get("declared")
     probe = data.get("probe")
     return Video(
         url=data["url"],
         page_url=data["page_url"],
         title=data["title"],
-        probe=VideoProbe(**probe) if probe else None,
+        probe=replace(VideoProbe(**probe), bytes_read=0) if probe and probe.get("status") == "ok" else None,
         declared=DeclaredVideo(**declared) if declared else None,
     )
 

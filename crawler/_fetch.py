@@ -2,6 +2,9 @@
 
 Chinese platforms serve GBK as often as UTF-8, and not always with a header, so the
 charset comes from the header, then the ``<meta>``, then a strict UTF-8 try, then GB18030.
+
+Where a platform sends validators (``ETag``, ``Last-Modified``), a page seen before is
+asked for conditionally; a ``304 Not Modified`` answer gives back the page as it was.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from bs4 import BeautifulSoup
 from ._politeness import HostGate, RobotsRules
 from ._ssrf import AddressPolicy, RefusedAddress
 
-__all__ = ["FetchError", "HttpFetcher", "Page", "USER_AGENT", "decode_html"]
+__all__ = ["CachedPage", "FetchError", "HttpFetcher", "Page", "USER_AGENT", "decode_html"]
 
 USER_AGENT = (
     "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Safari/537.36 spacebot/0.1"
@@ -40,6 +43,9 @@ class Page:
     json_bodies: list[str] = field(default_factory=list)  # API answers the browser saw
     retry_after: str | None = None
     content_type: str = "text/html"
+    etag: str | None = None
+    last_modified: str | None = None
+    revalidated: bool = False  # the server answered 304: this is the copy from the last crawl
     _soup: Any = field(default=None, repr=False, compare=False)
 
     @property
@@ -50,6 +56,24 @@ class Page:
 
             self._soup = parse_html(self.html)
         return self._soup
+
+
+@dataclass(frozen=True)
+class CachedPage:
+    """A page from an earlier crawl with the validators it was served with."""
+
+    html: str
+    final_url: str
+    etag: str | None = None
+    last_modified: str | None = None
+
+    def conditions(self) -> dict[str, str]:
+        headers = {}
+        if self.etag:
+            headers["If-None-Match"] = self.etag
+        if self.last_modified:
+            headers["If-Modified-Since"] = self.last_modified
+        return headers
 
 
 class FetchError(Exception):
@@ -139,14 +163,30 @@ class HttpFetcher:
         if self.robots is not None and not await self.robots.allowed(url):
             raise FetchError("blocked", f"该平台的 robots.txt 不允许抓取 {url}，已按规定跳过")
 
-    async def get(self, url: str) -> Page:
+    async def get(self, url: str, cached: CachedPage | None = None) -> Page:
+        """Fetch ``url``; with ``cached`` (the page as an earlier crawl saw it) the request is
+        conditional, and a 304 answer returns that page marked ``revalidated``."""
         await self.check_robots(url)
+        headers = cached.conditions() if cached is not None else {}
         for attempt in range(self.retries + 1):
             if self.gate is not None:
                 async with self.gate.slot(url):
-                    page = await self._get_once(url)
+                    page = await self._get_once(url, headers)
             else:
-                page = await self._get_once(url)
+                page = await self._get_once(url, headers)
+            if page.status == 304 and cached is not None:
+                return Page(
+                    url,
+                    cached.final_url,
+                    200,
+                    cached.html,
+                    "http",
+                    etag=page.etag or cached.etag,
+                    last_modified=page.last_modified or cached.last_modified,
+                    revalidated=True,
+                )
+            if page.status == 304:  # "not modified" without having been asked: there is no page
+                raise FetchError("error", f"平台返回 304（未修改）却没有可用的页面内容：{url}")
             if page.status not in _RETRY_STATUSES or attempt == self.retries:
                 return page
             wait = retry_after_seconds(page.retry_after)
@@ -156,10 +196,15 @@ class HttpFetcher:
             await asyncio.sleep(wait)
         return page
 
-    async def _get_once(self, url: str) -> Page:
+    async def _get_once(self, url: str, headers: dict[str, str] | None = None) -> Page:
         self.requests += 1
         try:
-            async with self.client.stream("GET", url) as response:
+            async with self.client.stream("GET", url, headers=headers) as response:
+                if response.status_code == 304:
+                    page = Page(url, str(response.url), 304, "", "http")
+                    page.etag = response.headers.get("ETag")
+                    page.last_modified = response.headers.get("Last-Modified")
+                    return page
                 kind = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
                 if kind and not (kind.startswith("text/") or "html" in kind or "xml" in kind or "json" in kind):
                     raise FetchError("error", f"该网址返回的不是网页（{kind}），可能是文件下载链接：{url}")
@@ -177,6 +222,8 @@ class HttpFetcher:
                 page = Page(url, str(response.url), response.status_code, html, "http")
                 page.retry_after = response.headers.get("Retry-After")
                 page.content_type = response.headers.get("Content-Type", "text/html")
+                page.etag = response.headers.get("ETag")
+                page.last_modified = response.headers.get("Last-Modified")
                 return page
         except FetchError:
             raise

@@ -8,6 +8,8 @@ the size the server declares; ``bytes_read`` is what actually crossed the wire.
 
 from __future__ import annotations
 
+import functools
+import ssl
 import struct
 from dataclasses import replace
 from fractions import Fraction
@@ -139,6 +141,12 @@ def _probe_hls(client: httpx.Client, url: str, timeout: float) -> VideoProbe:
     )
 
 
+@functools.cache
+def _tls_context() -> ssl.SSLContext:
+    """One certificate store for every probe (loading it costs more than a small probe)."""
+    return ssl.create_default_context()
+
+
 def _validators(client: httpx.Client, url: str) -> tuple[int | None, str | None, str | None]:
     """Size, ETag and Last-Modified from a one-byte Range request (HEAD is often refused)."""
     with client.stream("GET", url, headers={"Range": "bytes=0-0"}) as response:
@@ -172,7 +180,9 @@ def probe_video(
         guard.check_sync(str(request.url))
 
     try:
-        with httpx.Client(timeout=timeout, follow_redirects=True, event_hooks={"request": [check]}) as client:
+        with httpx.Client(
+            timeout=timeout, follow_redirects=True, verify=_tls_context(), event_hooks={"request": [check]}
+        ) as client:
             return _probe(client, url, timeout, title_window_s, cache, guard)
     except RefusedAddress as exc:
         return VideoProbe(status="unreachable", detail=str(exc))

@@ -18,7 +18,7 @@ _NO_CARD_S = 0.3
 
 
 def _thumb(frame: Any) -> bytes:
-    small = frame.reformat(width=_W, height=_H, format="gray")
+    small = frame.reformat(width=_W, height=_H, format="gray", interpolation="FAST_BILINEAR")
     plane = small.planes[0]
     line = plane.line_size
     raw = bytes(plane)
@@ -47,7 +47,7 @@ def measure_title_card(container: Any, window_s: float = 20.0) -> float | None:
             first = thumb
             continue
         last_time = elapsed
-        if _difference(first, thumb) > _THRESHOLD:
+        if thumb != first and _difference(first, thumb) > _THRESHOLD:  # (identical frames are common in a card)
             return 0.0 if elapsed < _NO_CARD_S else round(elapsed, 2)
         if elapsed >= window_s:
             return round(elapsed, 2)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -30,17 +30,24 @@ class CheckResult:
 async def _probe_all(
     snapshot: SpaceSnapshot, timeout: float, cache: ProbeCache | None, policy: AddressPolicy
 ) -> SpaceSnapshot:
+    """Probe the videos the crawl found; those it reused from an unchanged listing keep the
+    probe of the last crawl. The probes go into the crawl state for the next re-sweep."""
     if not snapshot.videos:
         return snapshot
     slots = asyncio.Semaphore(_PROBES_AT_ONCE)
 
     async def probe(video: Any) -> Any:
+        if video.probe is not None:
+            return video
         async with slots:
             result = await asyncio.to_thread(probe_video, video.url, timeout, cache=cache, policy=policy)
         return replace(video, probe=result)
 
     videos = await asyncio.gather(*(probe(v) for v in snapshot.videos))
-    return replace(snapshot, videos=tuple(videos))
+    state = snapshot.state
+    if state and "videos" in state:
+        state = {**state, "videos": {**state["videos"], "items": [asdict(v) for v in videos]}}
+    return replace(snapshot, videos=tuple(videos), state=state)
 
 
 async def check_space(

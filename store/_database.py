@@ -9,7 +9,9 @@ Tables (browsable with Datasette or plain SQL):
   deep-application index estimate and the cohort score);
 - ``findings``: one row per finding, linked to its snapshot;
 - ``crawl_state``: per space, the first-page fingerprint and items of each listing at the
-  last crawl, so a re-sweep reads only the first page of an unchanged listing;
+  last crawl, so a re-sweep reads only the first page of an unchanged listing, and the
+  validators (ETag, Last-Modified) of pages that had them, with their HTML in ``blobs``
+  (kind ``html``), so those pages are asked for conditionally;
 - ``blobs`` and ``snapshot_blobs``: content-addressed, zlib-compressed artifacts (the home
   page's HTML and screenshot) and which snapshot has which (role ``home.html``, ``home.png``);
 - ``probe_cache``: the last probe of each video URL with the size and ETag/Last-Modified
@@ -265,7 +267,11 @@ class SnapshotStore(SweepMixin, ProbeCacheMixin):
                     unchanged_from = previous[0][2] or previous[0][0]
                 if state is not None:
                     self.db.table("crawl_state").upsert(
-                        {"url": target["url"], "state": json.dumps(state, ensure_ascii=False), "updated_at": _now()},
+                        {
+                            "url": target["url"],
+                            "state": json.dumps(self._state_with_blobs(state), ensure_ascii=False),
+                            "updated_at": _now(),
+                        },
                         pk="url",
                     )
                 self.db.table("targets").insert({**target, "first_seen": _now()}, pk="url", ignore=True)
@@ -302,17 +308,7 @@ class SnapshotStore(SweepMixin, ProbeCacheMixin):
                         }
                     )
                 for role, data in (artifacts or {}).items():
-                    digest_blob = hashlib.sha256(data).hexdigest()  # content-addressed: stored once
-                    self.db.table("blobs").insert(
-                        {
-                            "sha256": digest_blob,
-                            "kind": role.rsplit(".", 1)[-1],
-                            "size": len(data),
-                            "data": zlib.compress(data, 6),
-                        },
-                        pk="sha256",
-                        ignore=True,
-                    )
+                    digest_blob = self._put_blob(data, role.rsplit(".", 1)[-1])
                     self.db.table("snapshot_blobs").insert(
                         {"snapshot_id": snapshot_id, "role": role, "sha256": digest_blob}, pk=("snapshot_id", "role")
                     )
@@ -330,6 +326,28 @@ class SnapshotStore(SweepMixin, ProbeCacheMixin):
             raise StoreError(store_message(self.path, exc)) from None
         return int(snapshot_id)  # type: ignore[arg-type]
 
+    def _put_blob(self, data: bytes, kind: str) -> str:
+        """Store ``data`` compressed under its SHA-256 (once, however often it is stored)."""
+        digest = hashlib.sha256(data).hexdigest()
+        self.db.table("blobs").insert(
+            {"sha256": digest, "kind": kind, "size": len(data), "data": zlib.compress(data, 6)},
+            pk="sha256",
+            ignore=True,
+        )
+        return digest
+
+    def _state_with_blobs(self, state: dict[str, Any]) -> dict[str, Any]:
+        """The crawl state with the HTML of validated pages moved into ``blobs``."""
+        cache = state.get("http_cache")
+        if not cache:
+            return state
+        stored = {}
+        for url, entry in cache.items():
+            page = {k: v for k, v in entry.items() if k != "html"}
+            page["html_sha256"] = self._put_blob(entry["html"].encode("utf-8"), "html")
+            stored[url] = page
+        return {**state, "http_cache": stored}
+
     def blob(self, snapshot_id: int, role: str) -> bytes | None:
         """A stored artifact of a snapshot (``home.html``, ``home.png``), decompressed."""
         with self._lock:
@@ -346,7 +364,19 @@ class SnapshotStore(SweepMixin, ProbeCacheMixin):
         """The listing fingerprints and items of the space's last crawl (for re-sweeps)."""
         with self._lock:
             rows = list(self.db.execute("select state from crawl_state where url = ?", [url]))
-        return dict(json.loads(rows[0][0])) if rows else None
+            if not rows:
+                return None
+            state = dict(json.loads(rows[0][0]))
+            cache = state.get("http_cache") or {}
+            pages = {}
+            for page_url, entry in cache.items():
+                found = list(self.db.execute("select data from blobs where sha256 = ?", [entry.get("html_sha256")]))
+                if found:  # a page whose copy is gone is simply asked for in full
+                    page = {k: v for k, v in entry.items() if k != "html_sha256"}
+                    pages[page_url] = {**page, "html": zlib.decompress(found[0][0]).decode("utf-8")}
+            if cache:
+                state["http_cache"] = pages
+        return state
 
     def document(self, snapshot_id: int) -> dict[str, Any]:
         """The check-1 document of a snapshot, following "unchanged" rows to their original."""

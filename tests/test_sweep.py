@@ -263,6 +263,47 @@ def test_unchanged_spaces_are_recorded_without_a_copy_and_history_shows_changes(
         server.stop()
 
 
+@pytest.mark.parametrize("validators", ["etag", "last-modified"])
+def test_pages_with_validators_are_asked_for_conditionally(
+    validators: str,
+    tmp_path: Path,
+    run_cli,  # type: ignore[no-untyped-def]
+) -> None:
+    from dataclasses import replace
+
+    from tests.farm.spec import ArticleSpec
+
+    server, app = start_bulk(3)
+    server.validators = validators
+    try:
+        targets = tmp_path / "t.txt"
+        urls = write_targets(server, app, targets)
+        db = str(tmp_path / "s.db")
+        assert "无法检查 0" in run_cli("sweep", str(targets), "--db", db, "--allow-private").stdout
+        assert server.conditional == 0
+        first = len(server.requests)
+        assert "无法检查 0" in run_cli("sweep", str(targets), "--db", db, "--allow-private").stdout
+        second = server.requests[first:]
+        pages = [p for p in second if p != "/robots.txt"]
+        # Every page of the re-sweep was asked for conditionally and none was sent again.
+        assert server.conditional == len(pages) and server.not_modified == len(pages), (pages, server.not_modified)
+        space = app.spaces["700000"]
+        added = ArticleSpec("new1", "教育叙事：新学期的第一课", True, "2022-09-01")
+        app.spaces["700000"] = replace(space, articles=(added, *space.articles))
+        before = server.not_modified
+        assert "无法检查 0" in run_cli("sweep", str(targets), "--db", db, "--allow-private").stdout
+        assert server.not_modified > before  # the two spaces that did not change
+        with sqlite3.connect(db) as conn:
+            rows = conn.execute("select url, sweep_id, document is null from snapshots order by id").fetchall()
+        assert [r[2] for r in rows if r[1] == 2] == [1, 1, 1]  # identical to the first sweep
+        third = {r[0]: r[2] for r in rows if r[1] == 3}
+        assert third == {urls[0]: 0, urls[1]: 1, urls[2]: 1}
+        history = run_cli("history", "--db", db, urls[0])
+        assert "新增文章 1 个：教育叙事：新学期的第一课" in history.stdout
+    finally:
+        server.stop()
+
+
 def test_history_of_an_unknown_space(tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
     result = run_cli("history", "--db", str(tmp_path / "s.db"), "http://127.0.0.1:9/none")
     assert result.code == 2 and "找不到数据库" in result.stderr
@@ -337,17 +378,19 @@ def test_an_unchanged_re_sweep_reads_a_fraction_of_the_pages(farm: Farm, tmp_pat
     targets.write_text("\n".join(farm.space(k).url for k in keys) + "\n", encoding="utf-8")
     db = str(tmp_path / "s.db")
 
-    def requests() -> int:  # page requests; video probes are cached separately
+    def requests(media: bool = False) -> int:  # page requests, or video requests
         return sum(
-            1 for s in farm.servers.values() for path in s.requests if not path.endswith((".mp4", ".m3u8", ".ts"))
+            1 for s in farm.servers.values() for path in s.requests if path.endswith((".mp4", ".m3u8", ".ts")) == media
         )
 
-    before = requests()
+    before, media_before = requests(), requests(media=True)
     run_cli("sweep", str(targets), "--db", db, "--allow-private")
     first = requests() - before
-    before = requests()
+    assert requests(media=True) > media_before  # tianyu:10001's micro-courses were probed
+    before, media_before = requests(), requests(media=True)
     run_cli("sweep", str(targets), "--db", db, "--allow-private")
     second = requests() - before
+    assert requests(media=True) == media_before  # their probes were kept with the unchanged listing
     with sqlite3.connect(db) as conn:
         rows = conn.execute("select sweep_id, document is null from snapshots order by id").fetchall()
     assert [r[1] for r in rows if r[0] == 2] == [1] * len(keys)  # every space recorded as unchanged

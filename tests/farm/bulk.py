@@ -1,8 +1,15 @@
-"""A generated platform of N small 天喻-style spaces, for sweeps and the benchmark.
+"""A generated platform of N 天喻-style spaces, for sweeps and the benchmark.
 
-Space ``i`` has a few resources and articles (so every crawl follows a listing), no
-videos; ``robots_disallow`` makes some spaces forbidden by robots.txt, and
-``throttle_first`` answers the first request for some home pages with 429 + Retry-After.
+Two shapes:
+- ``small`` (the tests): a few resources and articles, so every crawl follows a listing,
+  and no videos;
+- ``campaign`` (the benchmark): spaces the size the campaign rubrics ask for, meeting
+  their minimums: 20–60 resources of which 5–8 are original micro-courses with a real
+  12-minute 1080p H.264 file (quanzhou: at least 5), 12–40 articles, 3–5 albums, 2–4
+  custom modules (wuhan: albums, custom modules), so listings run to 2–6 pages.
+
+``robots_disallow`` makes some spaces forbidden by robots.txt, and ``throttle_first``
+answers the first request for some home pages with 429 + Retry-After.
 """
 
 from __future__ import annotations
@@ -11,18 +18,35 @@ import threading
 from pathlib import Path
 
 from .server import FarmServer, Request, Response
-from .spec import ArticleSpec, ModuleSpec, ResourceSpec, SpaceSpec
+from .spec import AlbumSpec, ArticleSpec, ModuleSpec, ResourceSpec, SpaceSpec
 from .tianyu import TianyuApp
 
+CAMPAIGN_VIDEO = "compliant.mp4"  # 724 s, 1920×1080, 25 fps, H.264, faststart
 
-def bulk_spaces(n: int, rich: bool = False) -> tuple[SpaceSpec, ...]:
-    """``rich`` spaces have listings of two to three pages, like real teachers' spaces."""
+
+def bulk_spaces(n: int, shape: str = "small") -> tuple[SpaceSpec, ...]:
+    campaign = shape == "campaign"
     spaces = []
     for i in range(n):
-        n_resources = (8 + i % 13) if rich else (3 + i % 4)
-        n_articles = (12 + i % 19) if rich else (2 + i % 3)
+        n_resources = (20 + i % 41) if campaign else (3 + i % 4)
+        n_videos = (5 + i % 4) if campaign else 0
+        n_articles = (12 + i % 29) if campaign else (2 + i % 3)
+        n_albums = (3 + i % 3) if campaign else 0
+        n_custom = (2 + i % 3) if campaign else 0
         resources = tuple(
             ResourceSpec(
+                f"b{i}r{j}",
+                f"第{i}号空间的微课{j}",
+                "microlecture",
+                "微课",
+                True,
+                f"2022-{j % 9 + 1:02d}-{j % 27 + 1:02d}",
+                "mp4",
+                None,
+                video=CAMPAIGN_VIDEO,
+            )
+            if j < n_videos
+            else ResourceSpec(
                 f"b{i}r{j}",
                 f"第{i}号空间的课件{j}",
                 "courseware",
@@ -38,6 +62,13 @@ def bulk_spaces(n: int, rich: bool = False) -> tuple[SpaceSpec, ...]:
             ArticleSpec(f"b{i}a{j}", f"教学反思{j}（空间{i}）", True, f"2022-{j % 9 + 1:02d}-{j % 28 + 1:02d}")
             for j in range(n_articles)
         )
+        albums = tuple(AlbumSpec(f"b{i}al{j}", f"班级活动{j}", 6 + j) for j in range(n_albums))
+        custom = tuple(
+            ModuleSpec(
+                f"教学主张{j}", "custom", "custom", html=f"<p>第{i}号空间的自定义栏目{j}：课堂实录与教学心得。</p>"
+            )
+            for j in range(n_custom)
+        )
         spaces.append(
             SpaceSpec(
                 sid=f"{700000 + i}",
@@ -51,9 +82,12 @@ def bulk_spaces(n: int, rich: bool = False) -> tuple[SpaceSpec, ...]:
                     ModuleSpec("个人资料", "builtin", "profile"),
                     ModuleSpec("文章", "builtin", "articles", items=len(articles), more="articles"),
                     ModuleSpec("资源", "builtin", "resources", items=len(resources), more="resources"),
+                    *((ModuleSpec("相册", "builtin", "albums", items=len(albums), more="albums"),) if albums else ()),
+                    *custom,
                 ),
                 resources=resources,
                 articles=articles,
+                albums=albums,
             )
         )
     return tuple(spaces)
@@ -67,9 +101,16 @@ class BulkApp(TianyuApp):
         robots_disallow: tuple[str, ...] = (),
         throttle_first: tuple[str, ...] = (),
         retry_after: int = 1,
-        rich: bool = False,
+        shape: str = "small",
     ) -> None:
-        super().__init__(bulk_spaces(n, rich), {}, platform_name="批量测试平台")
+        videos = {}
+        if shape == "campaign":
+            from . import MEDIA_DIR
+            from .videos import ensure_videos
+
+            videos = ensure_videos(MEDIA_DIR)
+        super().__init__(bulk_spaces(n, shape), videos, platform_name="批量测试平台")
+        self.log: list[tuple[str, str, str]] = []  # (method, path, Range) of every request, for the floor
         self.server: FarmServer | None = None
         self.robots_disallow = robots_disallow
         self.throttle_first = set(throttle_first)
@@ -81,9 +122,11 @@ class BulkApp(TianyuApp):
         if req.path == "/__stats" and self.server is not None:  # for the benchmark, in another process
             import json
 
-            paths = self.server.requests if req.q("paths") else []
-            body = {"requests": len(self.server.requests) - 1, "max_inflight": self.server.max_inflight, "paths": paths}
+            log = self.log if req.q("paths") else []
+            body = {"requests": len(self.log), "max_inflight": self.server.max_inflight, "log": log}
             return Response(200, json.dumps(body).encode(), "application/json")
+        with self.lock:
+            self.log.append((req.method, req.raw_path, req.headers.get("Range", "")))
         if req.path == "/robots.txt":
             lines = (
                 ["User-agent: *"]
@@ -115,12 +158,12 @@ def write_targets(server: FarmServer, app: BulkApp, path: Path) -> list[str]:
     return urls
 
 
-if __name__ == "__main__":  # python -m tests.farm.bulk N [LATENCY]: serve N rich spaces until killed
+if __name__ == "__main__":  # python -m tests.farm.bulk N [LATENCY [SHAPE]]: serve N spaces until killed
     import sys
     import time
 
     count = int(sys.argv[1])
-    server, app = start_bulk(count, rich=True)
+    server, app = start_bulk(count, shape=sys.argv[3] if len(sys.argv) > 3 else "campaign")
     server.latency = float(sys.argv[2]) if len(sys.argv) > 2 else 0.0
     print(server.base_url, flush=True)
     while True:

@@ -2,11 +2,14 @@
 
 Each platform is an ``App``: ``route(request) -> Response``. The server adds what every
 platform needs: Range requests for media (players and PyAV seek), HEAD, and a counter of
-requests so tests can see what the crawler fetched.
+requests so tests can see what the crawler fetched. With ``validators`` set, pages carry an
+``ETag`` or a ``Last-Modified`` and conditional requests are answered ``304 Not Modified``,
+as many framework and CDN set-ups do.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 import threading
 import time
@@ -81,6 +84,10 @@ class FarmServer:
         self.latency = 0.0  # seconds added to every answer (a slow platform)
         self.inflight = 0
         self.max_inflight = 0  # the most requests this server had in progress at once
+        self.validators: str | None = None  # None | "etag" | "last-modified"
+        self.not_modified = 0  # 304 answers sent
+        self.conditional = 0  # requests that carried If-None-Match or If-Modified-Since
+        self._modified: dict[str, tuple[str, float]] = {}  # path → (body digest, when it last changed)
         self._count_lock = threading.Lock()
         server = self
 
@@ -120,6 +127,8 @@ class FarmServer:
                 if response.file is not None:
                     self._send_file(response, head)
                     return
+                if server.validators and response.status == 200 and self._not_modified(response):
+                    return
                 self.send_response(response.status)
                 self.send_header("Content-Type", response.content_type)
                 self.send_header("Content-Length", str(len(response.body)))
@@ -128,6 +137,32 @@ class FarmServer:
                 self.end_headers()
                 if not head:
                     self.wfile.write(response.body)
+
+            def _not_modified(self, response: Response) -> bool:
+                """Add the validator to ``response``; answer 304 when the client's copy is current."""
+                digest = hashlib.sha1(response.body).hexdigest()[:16]
+                asked = self.headers.get("If-None-Match") or self.headers.get("If-Modified-Since")
+                with server._count_lock:
+                    server.conditional += bool(asked)
+                    known = server._modified.get(self.path)
+                    if known is None or known[0] != digest:  # new or changed: a later second than before
+                        changed = max(time.time(), (known[1] + 1) if known else 0)
+                        server._modified[self.path] = known = (digest, changed)
+                if server.validators == "etag":
+                    name, value = "ETag", f'"{digest}"'
+                    current = self.headers.get("If-None-Match") == value
+                else:
+                    name, value = "Last-Modified", self.date_time_string(int(known[1]))
+                    current = self.headers.get("If-Modified-Since") == value
+                response.headers[name] = value
+                if not current:
+                    return False
+                with server._count_lock:
+                    server.not_modified += 1
+                self.send_response(304)
+                self.send_header(name, value)
+                self.end_headers()
+                return True
 
             def _send_file(self, response: Response, head: bool) -> None:
                 assert response.file is not None
