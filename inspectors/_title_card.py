@@ -32,7 +32,9 @@ def _difference(a: bytes, b: bytes) -> float:
 def measure_title_card(container: Any, window_s: float = 20.0) -> float | None:
     """Seconds of static opening in ``container`` (decoding at most ``window_s`` seconds)."""
     stream = container.streams.video[0]
-    stream.thread_type = "AUTO"
+    # One thread per decoder: frame threading starts a thread pool per file, which costs
+    # more than it saves on a few seconds of frames, and in a sweep, where many files are
+    # probed at once, its per-thread buffers made memory grow with the number of probes.
     first: bytes | None = None
     start_time: float | None = None
     last_time = 0.0
