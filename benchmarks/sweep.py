@@ -5,8 +5,8 @@ Everything runs in one invocation, each part in its own process where it matters
   per-request latency standing in for the network. The default ``campaign`` shape is a
   space the size the campaign rubrics ask for (20–60 resources with 5–8 micro-course
   videos, 12–40 articles, 3–5 albums, 2–4 custom modules; listings of 2–6 pages); the
-  ``small`` shape (the tests' spaces: a few items, one page per listing, no video) shows
-  the fixed cost of a re-sweep at its largest share;
+  ``small`` shape (the tests' spaces: a few items, one page per listing, no video) has
+  nothing a re-sweep could skip, so there it costs as much as the first sweep;
 - spacebot: ``spacebot sweep`` as a user runs it, its peak memory sampled as PSS summed
   over its whole process tree (RSS double-counts chromium's shared pages);
 - the floor: every request that sweep made (video Range requests with their Range),
@@ -210,7 +210,8 @@ def main() -> None:
     if len(peaks) > 1:
         console.print(f"peak PSS, largest N against smallest: {peaks[-1] / peaks[0]:.2f}×")
     console.print(
-        "sweep s includes starting Python and the database; the floor only fetches the same URLs. "
+        "sweep s includes starting Python and the database; the floor only makes the same requests "
+        "(video Range requests included). "
         "The naive baseline renders the same pages of a sample of spaces, one at a time."
     )
 
