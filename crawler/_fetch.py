@@ -45,7 +45,6 @@ class Page:
     content_type: str = "text/html"
     etag: str | None = None
     last_modified: str | None = None
-    revalidated: bool = False  # the server answered 304: this is the copy from the last crawl
     _soup: Any = field(default=None, repr=False, compare=False)
 
     @property
@@ -165,7 +164,7 @@ class HttpFetcher:
 
     async def get(self, url: str, cached: CachedPage | None = None) -> Page:
         """Fetch ``url``; with ``cached`` (the page as an earlier crawl saw it) the request is
-        conditional, and a 304 answer returns that page marked ``revalidated``."""
+        conditional, and a 304 answer returns that page as it was."""
         await self.check_robots(url)
         headers = cached.conditions() if cached is not None else {}
         for attempt in range(self.retries + 1):
@@ -183,7 +182,6 @@ class HttpFetcher:
                     "http",
                     etag=page.etag or cached.etag,
                     last_modified=page.last_modified or cached.last_modified,
-                    revalidated=True,
                 )
             if page.status == 304:  # "not modified" without having been asked: there is no page
                 raise FetchError("error", f"平台返回 304（未修改）却没有可用的页面内容：{url}")
