@@ -16,6 +16,7 @@ import asyncio
 import ipaddress
 import socket
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit
 
 __all__ = ["AddressPolicy", "RefusedAddress", "address_class"]
@@ -83,31 +84,39 @@ class AddressPolicy:
         except ValueError:
             return None
 
-    def check_sync(self, url: str) -> None:
-        """Raise :class:`RefusedAddress` unless ``url`` may be fetched (blocking DNS)."""
+    def _to_resolve(self, url: str) -> tuple[str, int | None] | None:
+        """The host and port of ``url`` still to be resolved and judged; None when the
+        policy allows it outright. An address literal is judged here (may raise)."""
         split = self._split(url)
         if split is None:
+            return None
+        literal = self._literal(split[0])
+        if literal is not None:
+            self._judge(url, literal)
+            return None
+        return split
+
+    def _judge_resolved(self, url: str, infos: list[Any]) -> None:
+        self._judge(url, sorted({str(i[4][0]) for i in infos}))
+
+    def check_sync(self, url: str) -> None:
+        """Raise :class:`RefusedAddress` unless ``url`` may be fetched (blocking DNS)."""
+        split = self._to_resolve(url)
+        if split is None:
             return
-        host, port = split
-        addresses = self._literal(host)
-        if addresses is None:
-            try:
-                addresses = sorted({str(i[4][0]) for i in socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)})
-            except (OSError, UnicodeError):
-                return  # unresolvable: the request itself fails as unreachable
-        self._judge(url, addresses)
+        try:
+            infos = socket.getaddrinfo(*split, proto=socket.IPPROTO_TCP)
+        except (OSError, UnicodeError):
+            return  # unresolvable: the request itself fails as unreachable
+        self._judge_resolved(url, infos)
 
     async def check(self, url: str) -> None:
         """As :meth:`check_sync`, resolving without blocking the event loop."""
-        split = self._split(url)
+        split = self._to_resolve(url)
         if split is None:
             return
-        host, port = split
-        addresses = self._literal(host)
-        if addresses is None:
-            try:
-                infos = await asyncio.get_running_loop().getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
-            except (OSError, UnicodeError):
-                return
-            addresses = sorted({str(i[4][0]) for i in infos})
-        self._judge(url, addresses)
+        try:
+            infos = await asyncio.get_running_loop().getaddrinfo(*split, proto=socket.IPPROTO_TCP)
+        except (OSError, UnicodeError):
+            return
+        self._judge_resolved(url, infos)
