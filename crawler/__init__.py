@@ -1,11 +1,14 @@
-"""Visit a teacher space and extract what is on it, as a plain-data SpaceSnapshot."""
+"""Visit a teacher space and extract what is on it, as a plain-data SpaceSnapshot.
+
+transport/   httpx, chromium, the per-host gate, robots.txt, the SSRF guard
+platforms/   one adapter per platform family, behind the CrawlSession protocol
+extract/     pure functions: page ─► records, modules, profile, wall, links, videos
+visit/       the steps of one visit; what a re-sweep reuses
+"""
 
 from __future__ import annotations
 
-from ._browser import CHROMIUM_ARGS, BrowserSession, chromium_path
-from ._crawl import CrawlOptions, crawl_space
-from ._exceptions import RubricError, SpacebotError, StoreError, TargetError
-from ._model import (
+from .model import (
     Album,
     Article,
     CrawlInfo,
@@ -19,9 +22,14 @@ from ._model import (
     VideoProbe,
     Visibility,
 )
-from ._ssrf import AddressPolicy, RefusedAddress, address_class
-from ._targets import BadRow, TargetList, read_targets
-from ._urls import check_target_url
+from .targets import BadRow, TargetList, read_targets
+from .transport.browser import CHROMIUM_ARGS, BrowserSession, chromium_path
+from .transport.gate import HostGate
+from .transport.http import HttpFetcher
+from .transport.ssrf import AddressPolicy, RefusedAddress, address_class
+from .transport.urls import check_target_url
+from .visit.session import CrawlOptions
+from .visit.visit import crawl_space
 
 __all__ = [
     "AddressPolicy",
@@ -32,17 +40,15 @@ __all__ = [
     "CHROMIUM_ARGS",
     "CrawlInfo",
     "CrawlOptions",
+    "HostGate",
+    "HttpFetcher",
     "Module",
     "OutboundLink",
     "Profile",
     "RefusedAddress",
     "Resource",
-    "RubricError",
     "SpaceSnapshot",
-    "SpacebotError",
-    "StoreError",
     "Target",
-    "TargetError",
     "TargetList",
     "Video",
     "VideoProbe",

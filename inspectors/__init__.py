@@ -6,7 +6,7 @@ from ._deep_index import DeepIndexEstimate, cohort_scores, estimate_deep_index
 from ._finding import Finding, verdict_of
 from ._inspect import inspect_snapshot
 from ._probe import ProbeCache, probe_video
-from ._rubric import DEFAULT_RUBRIC, Rubric, RubricItem, available_rubrics, load_rubric, parse_day
+from ._rubric import DEFAULT_RUBRIC, Rubric, RubricItem, available_rubrics, item_titles, load_rubric, parse_day
 
 __all__ = [
     "DEFAULT_RUBRIC",
@@ -19,6 +19,7 @@ __all__ = [
     "cohort_scores",
     "estimate_deep_index",
     "inspect_snapshot",
+    "item_titles",
     "load_rubric",
     "parse_day",
     "probe_video",

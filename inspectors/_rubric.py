@@ -20,9 +20,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from crawler import RubricError
+from errors import RubricError
 
-__all__ = ["DEFAULT_RUBRIC", "Rubric", "RubricItem", "available_rubrics", "load_rubric", "parse_day"]
+__all__ = ["DEFAULT_RUBRIC", "Rubric", "RubricItem", "available_rubrics", "item_titles", "load_rubric", "parse_day"]
 
 DEFAULT_RUBRIC = "quanzhou-2022"
 SEVERITIES = ("fail", "warn", "review", "pass")
@@ -146,3 +146,12 @@ def load_rubric(name_or_path: str) -> Rubric:
     return Rubric(
         data["name"], data.get("title", data["name"]), data.get("seed", ""), tuple(items), durations, period, path
     )
+
+
+def item_titles(name_or_path: str) -> dict[str, str]:
+    """The Chinese titles of a rubric's items by id (for reports); empty when the rubric
+    can no longer be loaded (a file that moved), so items are then shown by id."""
+    try:
+        return {item.id: item.title for item in load_rubric(name_or_path).items}
+    except RubricError:
+        return {}

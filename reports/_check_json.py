@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from crawler import SpaceSnapshot
-from inspectors import Finding
+from collections.abc import Sequence
+from typing import Any, Protocol
 
 __all__ = ["SCHEMA_ID", "check_document"]
 
 SCHEMA_ID = "spacebot/check-1"
 
 
-def check_document(snapshot: SpaceSnapshot, findings: list[Finding], verdict: str) -> dict[str, Any]:
+class _Serializable(Protocol):
+    """A snapshot or a finding: reports get them passed in and only read their dicts."""
+
+    def to_dict(self) -> dict[str, Any]: ...
+
+
+def check_document(snapshot: _Serializable, findings: Sequence[_Serializable], verdict: str) -> dict[str, Any]:
     """Snapshot, findings and verdict as one JSON-ready dict, keys in contract order."""
     data = snapshot.to_dict()
     document: dict[str, Any] = {"schema": SCHEMA_ID}

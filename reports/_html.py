@@ -14,6 +14,7 @@ import base64
 import csv
 import json
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -164,15 +165,12 @@ def _schools(rows: list[SpaceRow]) -> list[dict[str, Any]]:
     return out
 
 
-def _item_titles(rows: list[SpaceRow]) -> dict[str, str]:
-    from inspectors import load_rubric
-
+def _item_titles(rows: list[SpaceRow], rubric_titles: Callable[[str], dict[str, str]] | None) -> dict[str, str]:
     titles: dict[str, str] = {"deep_index": "深度应用指数（估算）", "visibility": "空间访问权限"}
+    if rubric_titles is None:
+        return titles
     for name in {r.document.get("rubric") for r in rows if r.document.get("rubric")}:
-        try:
-            titles.update({item.id: item.title for item in load_rubric(str(name)).items})
-        except Exception:  # a rubric file that moved: fall back to ids
-            continue
+        titles.update(rubric_titles(str(name)))
     return titles
 
 
@@ -257,13 +255,22 @@ def _write_exports(
 
 
 def write_report(
-    store: Any, out: str | Path, *, sweep_id: int | None = None, show_contacts: bool = False
+    store: Any,
+    out: str | Path,
+    *,
+    sweep_id: int | None = None,
+    show_contacts: bool = False,
+    rubric_titles: Callable[[str], dict[str, str]] | None = None,
 ) -> ReportFiles:
-    """Write the dashboard, the report cards and the exports into ``out``."""
+    """Write the dashboard, the report cards and the exports into ``out``.
+
+    ``rubric_titles(name)`` gives the Chinese titles of a rubric's items (item id → title);
+    without it, items are shown by id.
+    """
     out = Path(out)
     (out / "spaces").mkdir(parents=True, exist_ok=True)
     rows, sweep = _rows(store, sweep_id)
-    titles = _item_titles(rows)
+    titles = _item_titles(rows, rubric_titles)
     env = _environment()
     verdicts = Counter(r.verdict for r in rows)
     items = Counter(i for r in rows for i in r.failing)

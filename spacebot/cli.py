@@ -19,8 +19,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from crawler import AddressPolicy, CrawlOptions, SpacebotError, check_target_url, read_targets
-from inspectors import DEFAULT_RUBRIC, available_rubrics, load_rubric, parse_day
+from crawler import AddressPolicy, CrawlOptions, check_target_url, read_targets
+from errors import SpacebotError
+from inspectors import DEFAULT_RUBRIC, available_rubrics, item_titles, load_rubric, parse_day
 from reports import (
     SEVERITY_TEXT,
     STATUS_TEXT,
@@ -251,7 +252,9 @@ def sweep(
         out.print(f"  [red]无法检查[/] {url}：{reason}", highlight=False)
     if out_dir:
         try:
-            files = write_report(store, out_dir, sweep_id=summary.sweep_id, show_contacts=show_contacts)
+            files = write_report(
+                store, out_dir, sweep_id=summary.sweep_id, show_contacts=show_contacts, rubric_titles=item_titles
+            )
             out.print(f"报告已生成：{files.index}", highlight=False)
         except OSError as exc:
             err.print(f"[yellow]注意：[/]无法写入报告目录 {out_dir}：{exc.strerror or exc}", highlight=False)
@@ -281,7 +284,7 @@ def report(
     if not store.db.table("snapshots").count:
         raise _usage_error(f"数据库 {db} 中还没有检查记录：请先运行 spacebot sweep 或 spacebot check")
     try:
-        files = write_report(store, out_dir, sweep_id=sweep_id, show_contacts=show_contacts)
+        files = write_report(store, out_dir, sweep_id=sweep_id, show_contacts=show_contacts, rubric_titles=item_titles)
     except LookupError:
         raise _usage_error(f"数据库 {db} 中没有第 {sweep_id} 次巡检") from None
     except OSError as exc:

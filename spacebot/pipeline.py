@@ -7,8 +7,16 @@ from dataclasses import asdict, dataclass, replace
 from datetime import date
 from typing import Any
 
-from crawler import AddressPolicy, BrowserSession, CrawlOptions, SpaceSnapshot, Target, check_target_url, crawl_space
-from crawler._fetch import HttpFetcher
+from crawler import (
+    AddressPolicy,
+    BrowserSession,
+    CrawlOptions,
+    HttpFetcher,
+    SpaceSnapshot,
+    Target,
+    check_target_url,
+    crawl_space,
+)
 from inspectors import Finding, ProbeCache, Rubric, estimate_deep_index, inspect_snapshot, load_rubric, probe_video
 from reports import check_document
 

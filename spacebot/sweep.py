@@ -25,9 +25,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from crawler import BrowserSession, CrawlOptions, Target
-from crawler._fetch import HttpFetcher
-from crawler._politeness import HostGate
+from crawler import BrowserSession, CrawlOptions, HostGate, HttpFetcher, Target
 from inspectors import Rubric, cohort_scores
 from store import SnapshotStore
 from store._sweeps import sweep_key

@@ -34,7 +34,7 @@ from typing import Any
 
 import sqlite_utils
 
-from crawler import StoreError
+from errors import StoreError
 
 from ._probe_cache import ProbeCacheMixin
 from ._sweeps import SweepMixin

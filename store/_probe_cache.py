@@ -12,7 +12,8 @@ from pathlib import Path
 
 import sqlite_utils
 
-from crawler import StoreError, VideoProbe
+from crawler import VideoProbe
+from errors import StoreError
 
 __all__ = ["ProbeCacheMixin"]
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import sqlite_utils
 
-from crawler import StoreError
+from errors import StoreError
 
 __all__ = ["SweepMixin", "sweep_key"]
 

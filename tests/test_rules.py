@@ -6,12 +6,8 @@ from dataclasses import replace
 
 import pytest
 
-from crawler import (
-    RubricError,
-    SpaceSnapshot,
-    Video,
-    VideoProbe,
-)
+from crawler import SpaceSnapshot, Video, VideoProbe
+from errors import RubricError
 from inspectors import inspect_snapshot, load_rubric
 from tests.snapshots import PROBE, good
 

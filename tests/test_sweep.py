@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from crawler import TargetError, read_targets
+from crawler import read_targets
+from errors import TargetError
 from tests.conftest import LOOPBACK, ROOT
 from tests.farm import Farm
 from tests.farm.bulk import start_bulk, write_targets
@@ -154,7 +155,7 @@ def test_429_retry_after_is_waited(tmp_path: Path, run_cli) -> None:  # type: ig
 def test_429_retry_timing(tmp_path: Path) -> None:
     import asyncio
 
-    from crawler._fetch import HttpFetcher
+    from crawler import HttpFetcher
 
     server, app = start_bulk(1, throttle_first=("700000",), retry_after=1)
     try:

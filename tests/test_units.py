@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from crawler import TargetError, check_target_url
-from crawler._fetch import decode_html
-from crawler._pages import is_official
-from crawler._vocab import category_from_label, parse_date, parse_size
+from crawler import check_target_url
+from crawler.extract.links import is_official
+from crawler.extract.vocab import category_from_label, parse_date, parse_size
+from crawler.transport.http import decode_html
+from errors import TargetError
 
 
 @pytest.mark.parametrize(
@@ -88,20 +89,20 @@ def test_official_domains(url: str, official: bool) -> None:
 
 
 def test_videos_reused_from_the_last_crawl_keep_only_good_probes() -> None:
-    from crawler._crawl import _video_from_state
+    from crawler.visit.reuse import video_from_state
 
     good = {"status": "ok", "codec": "h264", "width": 1920, "height": 1080, "bytes_read": 524288}
-    kept = _video_from_state({"url": "v1.mp4", "page_url": "p1", "title": "微课", "probe": good})
+    kept = video_from_state({"url": "v1.mp4", "page_url": "p1", "title": "微课", "probe": good})
     assert kept.probe is not None and kept.probe.width == 1920
     assert kept.probe.bytes_read == 0  # nothing was read this time
-    failed = _video_from_state(
+    failed = video_from_state(
         {"url": "v2.mp4", "page_url": "p2", "title": "微课", "probe": {"status": "unreachable", "detail": "超时"}}
     )
     assert failed.probe is None  # probed again
 
 
 def test_conditional_request_headers() -> None:
-    from crawler._fetch import CachedPage
+    from crawler.transport.http import CachedPage
 
     both = CachedPage("<html></html>", "http://a/", etag='"x1"', last_modified="Sun, 22 Nov 2026 08:00:00 GMT")
     assert both.conditions() == {"If-None-Match": '"x1"', "If-Modified-Since": "Sun, 22 Nov 2026 08:00:00 GMT"}

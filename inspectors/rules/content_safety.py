@@ -15,7 +15,8 @@ from pathlib import Path
 
 import ahocorasick
 
-from crawler import RubricError, SpaceSnapshot
+from crawler import SpaceSnapshot
+from errors import RubricError
 
 from .._finding import Finding
 from .._rubric import RubricItem

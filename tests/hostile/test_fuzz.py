@@ -9,13 +9,14 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from crawler import TargetError, check_target_url, read_targets
-from crawler._dom import parse_html
-from crawler._modules import find_modules
-from crawler._pages import detect_wall, find_declared_video, find_video_urls, pagination_links
-from crawler._profile import extract_profile
-from crawler._records import find_records
-from crawler._vocab import parse_date, parse_size
+from crawler import check_target_url, read_targets
+from crawler.extract.dom import parse_html
+from crawler.extract.modules import find_modules
+from crawler.extract.pages import detect_wall, find_declared_video, find_video_urls, pagination_links
+from crawler.extract.profile import extract_profile
+from crawler.extract.records import find_records
+from crawler.extract.vocab import parse_date, parse_size
+from errors import TargetError
 
 TAGS = ["div", "span", "a", "ul", "li", "table", "tr", "td", "h3", "p", "script", "video", "source", "img", "dl", "dt"]
 WORDS = [

@@ -6,13 +6,9 @@ custom. The layout script only moves boxes, so the page is read without a browse
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
 
-from .._fetch import Page
-from .base import PlatformAdapter
-
-if TYPE_CHECKING:
-    from .._crawl import CrawlContext
+from ..transport.http import Page
+from .base import CrawlSession, PlatformAdapter
 
 __all__ = ["DragDropAdapter"]
 
@@ -27,5 +23,5 @@ class DragDropAdapter(PlatformAdapter):
     def matches(self, url: str, page: Page) -> bool:
         return len(_WIDGET.findall(page.html)) >= 2
 
-    async def complete_home(self, ctx: CrawlContext, page: Page) -> Page:
+    async def complete_home(self, session: CrawlSession, page: Page) -> Page:
         return page

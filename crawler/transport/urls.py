@@ -11,8 +11,9 @@ import ipaddress
 import socket
 from urllib.parse import urlsplit, urlunsplit
 
-from ._exceptions import TargetError
-from ._ssrf import AddressPolicy, RefusedAddress
+from errors import TargetError
+
+from .ssrf import AddressPolicy, RefusedAddress
 
 __all__ = ["MAX_URL_LENGTH", "check_target_url", "is_private_address", "normalize_url"]
 

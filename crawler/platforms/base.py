@@ -2,24 +2,39 @@
 
 An adapter recognises its platform family and knows where things are (how the home
 page's modules get filled, where the full listings live, which pages need the browser).
-Extraction itself is shared: every adapter hands pages to the same label-based
-extractors, so an adapter is small and a platform without one still works (generic).
+Extraction itself is shared: every adapter hands pages to the same extractors, so an
+adapter is small and a platform without one still works (generic).
+
+Adapters talk to a :class:`CrawlSession` (fetch a page, render a page), never to the
+visit's own classes.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from bs4 import BeautifulSoup
 
-from .._fetch import Page
-from .._modules import ModuleBox
-from .._pages import needs_browser
+from ..extract.modules import ModuleBox
+from ..extract.pages import needs_browser
+from ..transport.http import Page
 
-if TYPE_CHECKING:
-    from .._crawl import CrawlContext
+__all__ = ["CrawlSession", "PlatformAdapter"]
 
-__all__ = ["PlatformAdapter"]
+
+class CrawlSession(Protocol):
+    """What an adapter may ask of the visit: pages, over plain HTTP or rendered.
+
+    Every request passes the visit's host gate, robots.txt and SSRF guard.
+    """
+
+    async def fetch(self, url: str, *, fragment: bool = False) -> Page:
+        """The page over plain HTTP; ``fragment`` pages (AJAX pieces) are not listed as pages."""
+        ...
+
+    async def render(self, url: str, *, load_more: bool = False) -> Page:
+        """The page after its scripts ran in the browser (with ``load_more``, lists grown to the end)."""
+        ...
 
 
 class PlatformAdapter:
@@ -32,10 +47,10 @@ class PlatformAdapter:
     def matches(self, url: str, page: Page) -> bool:
         return True
 
-    async def complete_home(self, ctx: CrawlContext, page: Page) -> Page:
+    async def complete_home(self, session: CrawlSession, page: Page) -> Page:
         """The home page with its modules filled (rendered in the browser when needed)."""
         if needs_browser(page.html):
-            return await ctx.render(page.final_url)
+            return await session.render(page.final_url)
         return page
 
     def listing_url(self, kind: str, home: Page, soup: BeautifulSoup, modules: list[ModuleBox]) -> str | None:

@@ -9,18 +9,14 @@ what makes sweeping thousands of such spaces cheap. Listings are server-rendered
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, urlencode, urljoin, urlsplit
 
 from bs4 import BeautifulSoup
 
-from .._dom import attr
-from .._fetch import FetchError, Page
-from .._modules import ModuleBox
-from .base import PlatformAdapter
-
-if TYPE_CHECKING:
-    from .._crawl import CrawlContext
+from ..extract.dom import attr
+from ..extract.modules import ModuleBox
+from ..transport.http import FetchError, Page
+from .base import CrawlSession, PlatformAdapter
 
 __all__ = ["TianyuAdapter"]
 
@@ -46,7 +42,7 @@ class TianyuAdapter(PlatformAdapter):
                 return True
         return False
 
-    async def complete_home(self, ctx: CrawlContext, page: Page) -> Page:
+    async def complete_home(self, session: CrawlSession, page: Page) -> Page:
         soup = BeautifulSoup(page.html, "html.parser")
         sid = _sid(page.final_url) or _sid(page.url)
         jobs = []
@@ -63,8 +59,8 @@ class TianyuAdapter(PlatformAdapter):
             query = {"r": "widget", "classname": widget["data-classname"], "kid": attr(widget, "data-kid") or ""}
             jobs.append((widget, urljoin(page.final_url, "index.php?" + urlencode(query))))
         if not jobs:
-            return await super().complete_home(ctx, page)
-        results = await asyncio.gather(*(ctx.fetch(url, fragment=True) for _, url in jobs), return_exceptions=True)
+            return await super().complete_home(session, page)
+        results = await asyncio.gather(*(session.fetch(url, fragment=True) for _, url in jobs), return_exceptions=True)
         for (node, _), result in zip(jobs, results, strict=False):
             if isinstance(result, FetchError) or isinstance(result, BaseException):
                 continue

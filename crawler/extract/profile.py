@@ -6,8 +6,8 @@ import re
 
 from bs4 import BeautifulSoup, Tag
 
-from ._dom import absolute, attr, attr_tokens, clean_text, in_chrome
-from ._model import Profile
+from ..model import Profile
+from .dom import absolute, attr, attr_tokens, clean_text, in_chrome
 
 __all__ = ["extract_profile", "name_from_heading"]
 

@@ -15,9 +15,9 @@ import shutil
 import time
 from typing import Any
 
-from ._fetch import FetchError, Page
-from ._ssrf import AddressPolicy, RefusedAddress
-from ._vocab import LOAD_MORE_WORDS
+from ..extract.vocab import LOAD_MORE_WORDS
+from .http import FetchError, Page
+from .ssrf import AddressPolicy, RefusedAddress
 
 __all__ = ["BrowserSession", "chromium_path", "CHROMIUM_ARGS"]
 

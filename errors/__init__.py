@@ -1,4 +1,4 @@
-"""The exception hierarchy of spacebot.
+"""The exception hierarchy of spacebot, in one neutral package every other one may import.
 
     SpacebotError
     ├── TargetError          the URL given cannot be a target (scheme, private address, …)

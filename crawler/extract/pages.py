@@ -1,5 +1,5 @@
 """Page-level facts: walls (login, friends-only, private, missing), whether a page needs
-the browser, pagination links, videos and outbound links."""
+the browser, pagination links and the videos a page plays."""
 
 from __future__ import annotations
 
@@ -9,16 +9,15 @@ from urllib.parse import urlsplit
 
 from bs4 import BeautifulSoup
 
-from ._dom import absolute, attr, clean_text, host_of, registrable_domain, url_path
-from ._model import DeclaredVideo
-from ._vocab import NEXT_WORDS, OFFICIAL_SUFFIXES, VIDEO_EXTENSIONS, parse_size
+from ..model import DeclaredVideo
+from .dom import absolute, attr, clean_text, host_of, url_path
+from .vocab import NEXT_WORDS, VIDEO_EXTENSIONS, parse_size
 
 __all__ = [
     "Wall",
     "detect_wall",
     "find_declared_video",
     "find_video_urls",
-    "is_official",
     "needs_browser",
     "pagination_links",
     "total_pages",
@@ -204,16 +203,3 @@ def find_declared_video(soup: BeautifulSoup) -> DeclaredVideo | None:
         size_bytes=parse_size(size.group(1)) if size else None,
     )
     return declared if declared != DeclaredVideo() else None
-
-
-def is_official(url: str, space_host: str, extra: tuple[str, ...] = ()) -> bool:
-    """Official: the space's own platform, government and education domains, national platforms."""
-    host = host_of(url)
-    if not host:
-        return False
-    if registrable_domain(host) == registrable_domain(space_host):
-        return True
-    return any(
-        host == s.lstrip(".") or host.endswith(s if s.startswith(".") else "." + s) or host == s
-        for s in OFFICIAL_SUFFIXES + extra
-    )

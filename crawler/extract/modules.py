@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 from bs4 import BeautifulSoup, Tag
 
-from ._dom import absolute, attr, attr_tokens, clean_text, data_attr_tokens, in_chrome
-from ._vocab import BUILTIN_MODULE_WORDS, CUSTOM_MARKERS, MARKUP_KINDS, MORE_WORDS
+from .dom import absolute, attr, attr_tokens, clean_text, data_attr_tokens, in_chrome
+from .vocab import BUILTIN_MODULE_WORDS, CUSTOM_MARKERS, MARKUP_KINDS, MORE_WORDS
 
 __all__ = ["ModuleBox", "find_modules"]
 

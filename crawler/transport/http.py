@@ -19,8 +19,9 @@ from typing import Any
 import httpx
 from bs4 import BeautifulSoup
 
-from ._politeness import HostGate, RobotsRules
-from ._ssrf import AddressPolicy, RefusedAddress
+from .gate import HostGate
+from .robots import RobotsRules
+from .ssrf import AddressPolicy, RefusedAddress
 
 __all__ = ["CachedPage", "FetchError", "HttpFetcher", "Page", "USER_AGENT", "decode_html"]
 
@@ -51,7 +52,7 @@ class Page:
     def soup(self) -> BeautifulSoup:
         """The parsed page (scripts and styles removed), parsed once however often it is read."""
         if self._soup is None:
-            from ._dom import parse_html
+            from ..extract.dom import parse_html
 
             self._soup = parse_html(self.html)
         return self._soup

@@ -16,10 +16,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from zipfile import BadZipFile
 
-from ._exceptions import TargetError
-from ._model import Target
-from ._ssrf import AddressPolicy
-from ._urls import check_target_url
+from errors import TargetError
+
+from .model import Target
+from .transport.ssrf import AddressPolicy
+from .transport.urls import check_target_url
 
 __all__ = ["BadRow", "TargetList", "read_targets"]
 

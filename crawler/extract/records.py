@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 from bs4 import BeautifulSoup, Tag
 
-from ._dom import absolute, attr, clean_text, in_chrome, url_path
-from ._vocab import (
+from .dom import absolute, attr, clean_text, in_chrome, url_path
+from .vocab import (
     FORMAT_CATEGORY,
     LOAD_MORE_WORDS,
     MORE_WORDS,

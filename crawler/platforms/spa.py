@@ -6,14 +6,10 @@ grown with "加载更多" (or scrolling) until they end; API answers are searche
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
 
-from .._dom import clean_text, parse_html
-from .._fetch import Page
-from .base import PlatformAdapter
-
-if TYPE_CHECKING:
-    from .._crawl import CrawlContext
+from ..extract.dom import clean_text, parse_html
+from ..transport.http import Page
+from .base import CrawlSession, PlatformAdapter
 
 __all__ = ["SpaAdapter"]
 
@@ -30,8 +26,8 @@ class SpaAdapter(PlatformAdapter):
         soup = parse_html(page.html)
         return len(clean_text(soup.body)) < 80 if soup.body else True
 
-    async def complete_home(self, ctx: CrawlContext, page: Page) -> Page:
-        return await ctx.render(page.final_url)
+    async def complete_home(self, session: CrawlSession, page: Page) -> Page:
+        return await session.render(page.final_url)
 
     def listing_needs_browser(self, page: Page) -> bool:
         return True

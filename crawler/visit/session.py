@@ -1,0 +1,71 @@
+"""One visit's session: options, the HTTP and browser clients, the pages seen."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+
+from ..transport.browser import BrowserSession
+from ..transport.http import CachedPage, HttpFetcher, Page
+from ..transport.ssrf import AddressPolicy
+
+__all__ = ["CrawlOptions", "VisitSession"]
+
+
+@dataclass(frozen=True)
+class CrawlOptions:
+    timeout: float = 10.0  # per request
+    total_timeout: float = 120.0  # per space
+    max_listing_pages: int = 60  # per listing
+    max_detail_pages: int = 80
+    concurrency: int = 4  # requests at once within one space
+    official_domains: tuple[str, ...] = ()
+    generic_only: bool = False  # skip platform adapters (measures the generic extractor)
+    obey_robots: bool = True
+    screenshots: bool = False  # keep the home page's HTML and a screenshot of it
+    policy: AddressPolicy = field(default_factory=AddressPolicy)  # the SSRF guard
+
+
+@dataclass
+class VisitSession:
+    """What one visit shares: the clients, the page budget and the pages seen.
+
+    It is the :class:`~crawler.platforms.CrawlSession` that adapters are given.
+    """
+
+    options: CrawlOptions
+    fetcher: HttpFetcher
+    browser: BrowserSession
+    pages: list[Page] = field(default_factory=list)
+    vias: set[str] = field(default_factory=set)
+    # Pages of the last crawl that came with validators (asked for conditionally now),
+    # and those of this crawl (kept for the next one).
+    http_cache: dict[str, CachedPage] = field(default_factory=dict)
+    validated: dict[str, CachedPage] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self._slots = asyncio.Semaphore(self.options.concurrency)
+
+    async def fetch(self, url: str, *, fragment: bool = False) -> Page:
+        async with self._slots:
+            page = await self.fetcher.get(url, self.http_cache.get(url))
+        if page.status == 200 and (page.etag or page.last_modified):
+            self.validated[url] = CachedPage(page.html, page.final_url, page.etag, page.last_modified)
+        else:  # no longer validated (or gone): forget the old copy
+            self.http_cache.pop(url, None)
+        self.vias.add("http")
+        if not fragment:
+            self.pages.append(page)
+        return page
+
+    async def render(self, url: str, *, load_more: bool = False) -> Page:
+        await self.fetcher.check_robots(url)
+        async with self._slots:
+            if self.fetcher.gate is not None:
+                async with self.fetcher.gate.slot(url):
+                    page = await self.browser.render(url, load_more=load_more)
+            else:
+                page = await self.browser.render(url, load_more=load_more)
+        self.vias.add("browser")
+        self.pages.append(page)
+        return page

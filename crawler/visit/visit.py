@@ -1,0 +1,290 @@
+"""Visit one space and build its :class:`SpaceSnapshot`.
+
+home page ─► adapter completes it (AJAX fragments over HTTP, or the browser)
+          ─► wall? (login, friends-only, private, missing) ─► snapshot with the status
+          ─► profile, modules ─► full listings (pagination / 加载更多, bounded)
+          ─► detail pages of video resources ─► videos ─► outbound links
+Every failure becomes a crawl status with a Chinese message; nothing here raises for a
+space that cannot be read.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from dataclasses import asdict, replace
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from ..extract.items import dedupe, to_album, to_article, to_resource
+from ..extract.links import merge_links, outbound_links
+from ..extract.modules import find_modules
+from ..extract.pages import detect_wall
+from ..extract.profile import extract_profile, name_from_heading
+from ..model import (
+    Album,
+    Article,
+    CrawlInfo,
+    Module,
+    OutboundLink,
+    Profile,
+    Resource,
+    SpaceSnapshot,
+    Target,
+    Visibility,
+)
+from ..platforms import pick_adapter
+from ..transport.browser import BrowserSession
+from ..transport.http import FetchError, HttpFetcher, Page
+from .listings import crawl_listing
+from .reuse import http_cache_from_state, http_cache_state, video_from_state
+from .session import CrawlOptions, VisitSession
+from .videos import find_videos
+
+__all__ = ["crawl_space"]
+
+logger = logging.getLogger("spacebot.crawler")
+CHINA_TZ = timezone(timedelta(hours=8))
+_STYLE_RE = re.compile(r"<style[^>]*>(.*?)</style>", re.IGNORECASE | re.DOTALL)
+
+
+def _now() -> str:
+    return datetime.now(CHINA_TZ).isoformat(timespec="seconds")
+
+
+async def crawl_space(
+    target: Target,
+    options: CrawlOptions | None = None,
+    *,
+    browser: BrowserSession | None = None,
+    fetcher: HttpFetcher | None = None,
+    previous_state: dict[str, Any] | None = None,
+) -> SpaceSnapshot:
+    """Crawl one space; always returns a snapshot (failures are its crawl status).
+
+    A sweep passes one ``browser`` and one ``fetcher`` (with its host gate and robots.txt
+    cache) to every space; a single check makes its own. With ``previous_state`` (the
+    ``state`` of the space's last snapshot) a listing whose first page is unchanged is
+    not read further, and its items (and the videos of unchanged resources) are reused;
+    pages that came with validators are asked for conditionally.
+    """
+    options = options or CrawlOptions()
+    own_browser = browser is None
+    own_fetcher = fetcher is None
+    browser = browser or BrowserSession(timeout=max(options.timeout, 10.0), policy=options.policy)
+    fetcher = fetcher or HttpFetcher(timeout=options.timeout, obey_robots=options.obey_robots, policy=options.policy)
+    session = VisitSession(options, fetcher, browser, http_cache=http_cache_from_state(previous_state))
+    started = _now()
+    try:
+        return await asyncio.wait_for(_crawl(session, target, started, previous_state), options.total_timeout)
+    except TimeoutError:
+        return _failed(
+            session,
+            target,
+            started,
+            "error",
+            f"检查超时：{options.total_timeout:g} 秒内未能读完该空间（页面过多或服务器过慢）",
+        )
+    except FetchError as exc:
+        return _failed(session, target, started, exc.kind, str(exc))
+    except Exception as exc:  # a page that breaks an extractor must not stop a sweep
+        logger.exception("crawl of %s failed", target.url)
+        return _failed(
+            session,
+            target,
+            started,
+            "error",
+            f"检查时出现内部错误（{exc.__class__.__name__}: {exc}），请把该网址报告给开发者",
+        )
+    finally:
+        if own_fetcher:
+            await fetcher.aclose()
+        if own_browser:
+            await browser.aclose()
+
+
+def _failed(
+    session: VisitSession,
+    target: Target,
+    started: str,
+    status: str,
+    message: str | None,
+    platform: str = "unknown",
+    visibility: Visibility | None = None,
+    profile: Profile | None = None,
+    final_url: str | None = None,
+) -> SpaceSnapshot:
+    return SpaceSnapshot(
+        target=target,
+        crawl=CrawlInfo(
+            final_url=final_url or target.url,
+            platform=platform,
+            status=status,
+            error=message,
+            pages=len(session.pages),
+            via=_via(session),
+            started_at=started,
+            finished_at=_now(),
+        ),
+        visibility=visibility or Visibility("unknown", message or ""),
+        profile=profile or Profile(),
+    )
+
+
+def _via(session: VisitSession) -> str:
+    if session.vias == {"http", "browser"}:
+        return "mixed"
+    return next(iter(session.vias), "http")
+
+
+async def _crawl(
+    session: VisitSession, target: Target, started: str, previous_state: dict[str, Any] | None
+) -> SpaceSnapshot:
+    snapshot, artifacts = await _crawl_home_and_lists(session, target, started, previous_state)
+    return replace(snapshot, artifacts=artifacts) if artifacts else snapshot
+
+
+async def _artifacts(session: VisitSession, home: Page) -> dict[str, bytes]:
+    """The home page's HTML, and a screenshot when the browser can make one (evidence for reviewers)."""
+    out = {"home.html": home.html.encode("utf-8")}
+    try:
+        out["home.png"] = await session.browser.screenshot(home.final_url, home.html)
+    except Exception as exc:  # a picture is nice to have; the inspection does not depend on it
+        logger.info("no screenshot of %s: %s", home.final_url, exc)
+    return out
+
+
+async def _crawl_home_and_lists(
+    session: VisitSession, target: Target, started: str, previous_state: dict[str, Any] | None
+) -> tuple[SpaceSnapshot, dict[str, bytes]]:
+    first = await session.fetch(target.url)
+    adapter = pick_adapter(target.url, first, generic_only=session.options.generic_only)
+    home = first
+    if first.status < 400:
+        home = await adapter.complete_home(session, first)
+        if home is not first and home.via == "http":
+            # The adapter filled the page itself: read links from the completed page.
+            session.pages[session.pages.index(first)] = home
+    soup = home.soup
+    modules = find_modules(soup, home.final_url)
+    wall = detect_wall(soup, home.status, home.final_url, has_content=len(modules) >= 2)
+    artifacts = await _artifacts(session, home) if session.options.screenshots else {}
+    if wall is not None and wall.status != "ok":
+        snapshot = _failed(
+            session,
+            target,
+            started,
+            wall.status,
+            wall.evidence,
+            adapter.name,
+            Visibility(wall.visibility, wall.evidence),
+            final_url=home.final_url,
+        )
+        return snapshot, artifacts
+    if wall is not None:  # friends-only / private: the crawl worked, the content is hidden
+        profile = Profile(name=name_from_heading(soup))
+        snapshot = _failed(
+            session,
+            target,
+            started,
+            "ok",
+            None,
+            adapter.name,
+            Visibility(wall.visibility, wall.evidence),
+            profile,
+            home.final_url,
+        )
+        return snapshot, artifacts
+    if home.status >= 400:
+        status = "blocked" if home.status in (403, 429, 503) else "error"
+        reason = {
+            429: "平台限制访问频率（HTTP 429），重试后仍被拒绝",
+            503: "平台暂时不可用（HTTP 503），重试后仍未恢复",
+            403: "平台拒绝访问（HTTP 403）",
+        }.get(home.status, f"平台返回 HTTP {home.status}")
+        snapshot = _failed(
+            session, target, started, status, f"{reason}：{home.final_url}", adapter.name, final_url=home.final_url
+        )
+        return snapshot, artifacts
+
+    raw_styles = _STYLE_RE.findall(home.html)
+    profile = extract_profile(soup, raw_styles, home.final_url)
+    earlier = previous_state or {}
+    kinds = ("resources", "articles", "albums")
+    listings = dict(
+        zip(
+            kinds,
+            await asyncio.gather(
+                *(crawl_listing(session, adapter, kind, home, soup, modules, earlier.get(kind)) for kind in kinds)
+            ),
+            strict=True,
+        )
+    )
+    state: dict[str, Any] = {}
+
+    def items(kind: str, build: Any, make: Any) -> list[Any]:
+        listing = listings[kind]
+        if listing.reused is not None:
+            built = [make(**item) for item in listing.reused["items"]]
+            links = [OutboundLink(**link) for link in listing.reused.get("links", [])]
+        else:
+            built = dedupe([build(r) for r in listing.records])
+            links = outbound_links(listing.pages, home.final_url, session.options.official_domains)
+        if listing.start is not None and listing.fingerprint is not None:
+            state[kind] = {
+                "start": listing.start,
+                "fingerprint": listing.fingerprint,
+                "items": [asdict(x) for x in built],
+                "links": [asdict(x) for x in links],
+            }
+        return built
+
+    resources = items("resources", to_resource, Resource)
+    articles = items("articles", to_article, Article)
+    albums = items("albums", to_album, Album)
+    if listings["resources"].reused is not None and "videos" in earlier:
+        videos = [video_from_state(v) for v in earlier["videos"]["items"]]
+        detail_links = [OutboundLink(**link) for link in earlier["videos"].get("links", [])]
+    else:
+        before = len(session.pages)
+        videos = await find_videos(session, adapter, resources)
+        detail_links = outbound_links(session.pages[before:], home.final_url, session.options.official_domains)
+    state["videos"] = {"items": [asdict(v) for v in videos], "links": [asdict(x) for x in detail_links]}
+    if session.http_cache or session.validated:
+        state["http_cache"] = http_cache_state(session)
+    outbound = merge_links(
+        outbound_links(session.pages, home.final_url, session.options.official_domains),
+        *(
+            OutboundLink(**link)
+            for kind in kinds
+            if listings[kind].reused is not None
+            for link in (listings[kind].reused or {}).get("links", [])
+        ),
+        *detail_links,
+    )
+    visible = Visibility("everyone", f"未登录访问即可看到空间主页内容（{len(modules)} 个模块）")
+
+    snapshot = SpaceSnapshot(
+        target=target,
+        crawl=CrawlInfo(
+            final_url=home.final_url,
+            platform=adapter.name,
+            status="ok",
+            error=None,
+            pages=len(session.pages),
+            via=_via(session),
+            started_at=started,
+            finished_at=_now(),
+        ),
+        visibility=visible,
+        profile=profile,
+        modules=tuple(Module(m.name, m.kind, m.url, m.items) for m in modules),
+        resources=tuple(resources),
+        articles=tuple(articles),
+        albums=tuple(albums),
+        videos=tuple(videos),
+        outbound_links=tuple(outbound),
+        state=state,
+    )
+    return snapshot, artifacts
