@@ -11,6 +11,7 @@ from __future__ import annotations
 from .model import (
     Album,
     Article,
+    Completeness,
     CrawlInfo,
     Module,
     OutboundLink,
@@ -38,6 +39,7 @@ __all__ = [
     "BadRow",
     "BrowserSession",
     "CHROMIUM_ARGS",
+    "Completeness",
     "CrawlInfo",
     "CrawlOptions",
     "HostGate",

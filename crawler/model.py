@@ -12,6 +12,8 @@ from typing import Any
 __all__ = [
     "Album",
     "Article",
+    "COLLECTIONS",
+    "Completeness",
     "CrawlInfo",
     "DeclaredVideo",
     "Module",
@@ -171,6 +173,35 @@ class OutboundLink:
     page_url: str
 
 
+COLLECTIONS = ("resources", "articles", "albums", "photos", "videos")
+
+
+@dataclass(frozen=True)
+class Completeness:
+    """One collection as the space declares it against what was read.
+
+    ``declared`` is what the space itself shows (资源(27), 共 87 条, an API total), or None
+    when it shows nothing; ``complete`` is False when more is shown than was read or a
+    listing could not be read to its end. Rules over an incomplete collection keep their
+    verdict only when the unread items could not change it.
+    """
+
+    declared: int | None
+    read: int
+    complete: bool
+    evidence: str
+    url: str | None = None
+
+    @property
+    def unread(self) -> int | None:
+        """How many items may be missing: 0 when complete, None when nobody can tell."""
+        if self.complete:
+            return 0
+        if self.declared is not None and self.declared > self.read:
+            return self.declared - self.read
+        return None
+
+
 @dataclass(frozen=True)
 class SpaceSnapshot:
     """Everything extracted from one visit to one space."""
@@ -185,6 +216,8 @@ class SpaceSnapshot:
     albums: tuple[Album, ...] = ()
     videos: tuple[Video, ...] = ()
     outbound_links: tuple[OutboundLink, ...] = ()
+    # Per collection (COLLECTIONS): declared against read; empty for a space behind a wall.
+    completeness: dict[str, Completeness] = field(default_factory=dict)
     # How the listings looked (first-page fingerprints and their items), for the next
     # crawl of this space; not part of the check-1 contract.
     state: dict[str, Any] | None = field(default=None, compare=False, metadata={"contract": False})
@@ -214,6 +247,7 @@ class SpaceSnapshot:
         for key in ("modules", "resources", "articles", "albums", "videos", "outbound_links"):
             data[key] = list(data[key])
         data["counts"] = self.counts
+        data["completeness"] = {key: asdict(value) for key, value in self.completeness.items()}
         for video in data["videos"]:
             video.pop("declared", None)
             if video["probe"] is not None:

@@ -32,6 +32,7 @@ def check_document(snapshot: _Serializable, findings: Sequence[_Serializable], v
         "videos",
         "outbound_links",
         "counts",
+        "completeness",
     ):
         document[key] = data[key]
     document["findings"] = [f.to_dict() for f in findings]

@@ -20,6 +20,7 @@ __all__ = [
     "find_video_urls",
     "needs_browser",
     "pagination_links",
+    "declared_total",
     "total_pages",
 ]
 
@@ -56,7 +57,10 @@ _LIBRARY_JS = re.compile(
     r"ckplayer|video\.js|videojs|flowplayer)",
     re.IGNORECASE,
 )
-_PAGES_RE = re.compile(r"共\s*(\d+)\s*页|(\d+)\s*/\s*(\d+)\s*页?|第\s*\d+\s*/\s*(\d+)\s*页")
+# "共 5 页", "第 1/5 页", "1/5 页"; a bare "1/5" only beside a pager word (dates are "2022/4/1").
+_PAGES_RE = re.compile(r"共\s*(\d+)\s*页|(?<![\d/.\-])\d{1,4}\s*/\s*(\d{1,4})\s*页")
+_BARE_PAGES_RE = re.compile(r"(?<![\d/.\-:])(\d{1,4})\s*/\s*(\d{1,4})(?![\d/.\-:])")
+_PAGER_WORDS = ("上一页", "下一页", "首页", "尾页", "末页", "上页", "下页", "跳转", "前一页", "后一页")
 _EXT_ALT = "|".join(VIDEO_EXTENSIONS)
 # A quoted (or bracketed) absolute, protocol-relative or root-relative URL of a video file.
 _VIDEO_IN_TEXT = re.compile(
@@ -122,11 +126,31 @@ def needs_browser(html: str) -> bool:
 
 
 def total_pages(soup: BeautifulSoup) -> int | None:
-    match = _PAGES_RE.search(clean_text(soup.body or soup))
-    if not match:
-        return None
-    value = next(g for g in (match.group(1), match.group(3), match.group(4)) if g)
-    return int(value)
+    """The page count a listing's pager states, or None."""
+    text = clean_text(soup.body or soup)
+    match = _PAGES_RE.search(text)
+    if match:
+        return int(match.group(1) or match.group(2))
+    for bare in _BARE_PAGES_RE.finditer(text):
+        near = text[max(0, bare.start() - 12) : bare.end() + 12]
+        current, last = int(bare.group(1)), int(bare.group(2))
+        if 1 <= current <= last and any(w in near for w in _PAGER_WORDS):
+            return last
+    return None
+
+
+_TOTAL_RE = re.compile(
+    r"(?:共|共有|总共|合计|总数[:：]?)\s*(\d+)\s*(?:条|篇|个|项|份|本|部|件)(?:记录|资源|文章|日志|相册|作品|内容)?"
+)
+
+
+def declared_total(text: str) -> int | None:
+    """The item count a listing states about itself ("共 87 条", "共有 12 篇"), or None.
+
+    Pass the page's text without its records: an album's "共 12 张" is that album's own.
+    """
+    match = _TOTAL_RE.search(text)
+    return int(match.group(1)) if match else None
 
 
 def pagination_links(soup: BeautifulSoup, base: str) -> list[str]:

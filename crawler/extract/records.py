@@ -39,6 +39,7 @@ class Record:
     title: str
     url: str
     text: str  # the record's text other than the title
+    block: str  # the record's whole text, title included
     date: str | None
     original: bool | None
     labels: list[str]
@@ -170,6 +171,7 @@ def _record(member: Tag, base: str) -> Record:
         title=title.strip(),
         url=url,
         text=text,
+        block=clean_text(member),
         date=parse_date(text),
         original=original,
         labels=[

@@ -11,9 +11,10 @@ from bs4 import BeautifulSoup
 
 from ..extract.dom import absolute, attr, clean_text, host_of, parse_html
 from ..extract.modules import ModuleBox
-from ..extract.pages import pagination_links
+from ..extract.pages import declared_total, pagination_links, total_pages
 from ..extract.records import Record, find_records
 from ..extract.vocab import LISTING_WORDS
+from ..model import Completeness
 from ..platforms import PlatformAdapter
 from ..transport.http import FetchError, Page
 from .reuse import listing_fingerprint
@@ -44,16 +45,52 @@ def _same_listing(url: str, first: str) -> bool:
     return fixed_a == fixed_b
 
 
+_LABELS = {"resources": "资源", "articles": "文章", "albums": "相册"}
+
+
 @dataclass
 class ListingResult:
     """One collection's listing: the records read, or the previous items when the first
-    page shows the listing has not changed since the last crawl."""
+    page shows the listing has not changed since the last crawl; and what the space
+    declares about it (a total, a page count) against what was read."""
 
     start: str | None
     records: list[Record] = field(default_factory=list)
     pages: list[Page] = field(default_factory=list)
     fingerprint: str | None = None
     reused: dict[str, Any] | None = None  # the previous state, reused as it was
+    declared: int | None = None  # items the space says the collection has
+    declared_by: str = ""  # where it says so (资源(27), 共 87 条)
+    pages_declared: int | None = None  # 共 N 页
+    pages_failed: int = 0  # listing pages that could not be read
+    truncated: bool = False  # stopped at the page bound with pages left
+
+    def completeness(self, kind: str, read: int) -> Completeness:
+        """Declared against read, for the check-1 ``completeness`` object."""
+        if self.reused is not None and "completeness" in self.reused:
+            return Completeness(**{**self.reused["completeness"], "read": read})
+        label = _LABELS[kind]
+        notes = []
+        complete = True
+        if self.declared is not None and read < self.declared:
+            complete = False
+        if self.pages_declared is not None and len(self.pages) < self.pages_declared:
+            complete = False
+            notes.append(f"共 {self.pages_declared} 页，读到 {len(self.pages)} 页")
+        if self.pages_failed:
+            complete = False
+            notes.append(f"{self.pages_failed} 个列表页无法打开")
+        if self.truncated:
+            complete = False
+            notes.append("列表页数超过上限，未读完")
+        if self.declared is not None:
+            head = f"页面显示 {self.declared_by}，读到 {read} 个"
+        elif self.start is None and not self.records:
+            head = f"空间上没有找到{label}列表，读到 {read} 个"
+        else:
+            head = f"页面未显示{label}总数，读到 {read} 个"
+        evidence = "；".join([head, *notes])
+        return Completeness(self.declared, read, complete, evidence, self.start)
 
 
 async def crawl_listing(
@@ -66,12 +103,15 @@ async def crawl_listing(
     previous: dict[str, Any] | None,
 ) -> ListingResult:
     start = adapter.listing_url(kind, home, soup, modules) or _listing_url(kind, home, soup, modules)
+    box = next((m for m in modules if m.type == kind and m.items is not None), None)
+    declared = box.items if box is not None else None
+    declared_by = f"{box.name}({box.items})" if box is not None else ""
     if start is None:
         # No full listing: take what the module box on the home page shows.
-        box = next((m for m in modules if m.type == kind), None)
-        return ListingResult(None, find_records(parse_html(str(box.element)), home.final_url) if box else [])
-    declared = next((m.items for m in modules if m.type == kind and m.items is not None), None)
-    result = ListingResult(start)
+        shown = next((m for m in modules if m.type == kind), None)
+        records = find_records(parse_html(str(shown.element)), home.final_url) if shown else []
+        return ListingResult(None, records, declared=declared, declared_by=declared_by)
+    result = ListingResult(start, declared=declared, declared_by=declared_by)
     records = result.records
     queue, seen = [start], {start}
     pages = 0
@@ -85,8 +125,10 @@ async def crawl_listing(
                 if page.status < 400 and adapter.listing_needs_browser(page):
                     page = await session.render(url, load_more=True)
         except FetchError:
-            continue  # one unreadable listing page (or one robots.txt forbids) leaves the rest
+            result.pages_failed += 1  # one unreadable listing page (or one robots.txt forbids) leaves the rest
+            continue
         if page.status >= 400:
+            result.pages_failed += 1
             continue
         pages += 1
         result.pages.append(page)
@@ -94,6 +136,7 @@ async def crawl_listing(
         found = find_records(page_soup, page.final_url)
         records.extend(found)
         if pages == 1:
+            _declared_on_page(result, page_soup, found)
             result.fingerprint = listing_fingerprint(page_soup, found, declared)
             if previous and previous.get("start") == start and previous.get("fingerprint") == result.fingerprint:
                 result.reused = previous  # unchanged since the last crawl: skip the other pages
@@ -102,4 +145,16 @@ async def crawl_listing(
             if link not in seen and _same_listing(link, start):
                 seen.add(link)
                 queue.append(link)
+    result.truncated = bool(queue)
     return result
+
+
+def _declared_on_page(result: ListingResult, soup: BeautifulSoup, records: list[Record]) -> None:
+    """What the listing's first page says about the whole listing: 共 N 页, 共 N 条."""
+    result.pages_declared = total_pages(soup)
+    text = clean_text(soup.body or soup)
+    for record in records:  # "共 12 张" inside an album record is that album's, not the listing's
+        text = text.replace(record.block, " ", 1)
+    total = declared_total(text)
+    if total is not None:
+        result.declared, result.declared_by = total, f"共 {total} 条"

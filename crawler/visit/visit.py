@@ -25,6 +25,7 @@ from ..extract.profile import extract_profile, name_from_heading
 from ..model import (
     Album,
     Article,
+    Completeness,
     CrawlInfo,
     Module,
     OutboundLink,
@@ -222,6 +223,7 @@ async def _crawl_home_and_lists(
         )
     )
     state: dict[str, Any] = {}
+    completeness: dict[str, Completeness] = {}
 
     def items(kind: str, build: Any, make: Any) -> list[Any]:
         listing = listings[kind]
@@ -231,12 +233,14 @@ async def _crawl_home_and_lists(
         else:
             built = dedupe([build(r) for r in listing.records])
             links = outbound_links(listing.pages, home.final_url, session.options.official_domains)
+        completeness[kind] = listing.completeness(kind, len(built))
         if listing.start is not None and listing.fingerprint is not None:
             state[kind] = {
                 "start": listing.start,
                 "fingerprint": listing.fingerprint,
                 "items": [asdict(x) for x in built],
                 "links": [asdict(x) for x in links],
+                "completeness": asdict(completeness[kind]),
             }
         return built
 
@@ -246,11 +250,18 @@ async def _crawl_home_and_lists(
     if listings["resources"].reused is not None and "videos" in earlier:
         videos = [video_from_state(v) for v in earlier["videos"]["items"]]
         detail_links = [OutboundLink(**link) for link in earlier["videos"].get("links", [])]
+        unread_details = int(earlier["videos"].get("unread", 0))
     else:
         before = len(session.pages)
-        videos = await find_videos(session, adapter, resources)
+        videos, unread_details = await find_videos(session, adapter, resources)
         detail_links = outbound_links(session.pages[before:], home.final_url, session.options.official_domains)
-    state["videos"] = {"items": [asdict(v) for v in videos], "links": [asdict(x) for x in detail_links]}
+    state["videos"] = {
+        "items": [asdict(v) for v in videos],
+        "links": [asdict(x) for x in detail_links],
+        "unread": unread_details,
+    }
+    completeness["photos"] = _photos_completeness(albums, completeness["albums"])
+    completeness["videos"] = _videos_completeness(len(videos), completeness["resources"], unread_details)
     if session.http_cache or session.validated:
         state["http_cache"] = http_cache_state(session)
     outbound = merge_links(
@@ -285,6 +296,31 @@ async def _crawl_home_and_lists(
         albums=tuple(albums),
         videos=tuple(videos),
         outbound_links=tuple(outbound),
+        completeness=completeness,
         state=state,
     )
     return snapshot, artifacts
+
+
+def _photos_completeness(albums: list[Album], listing: Completeness) -> Completeness:
+    """Photos are counted from what each album declares; an album without a count, or
+    albums not read, leave the total open."""
+    read = sum(a.photos or 0 for a in albums)
+    uncounted = [a.name for a in albums if a.photos is None]
+    complete = listing.complete and not uncounted
+    notes = [f"{len(albums)} 个相册共 {read} 张"]
+    if uncounted:
+        notes.append(f"{len(uncounted)} 个相册未显示张数（{'、'.join(uncounted[:3])}）")
+    if not listing.complete:
+        notes.append("相册列表未读完")
+    return Completeness(None, read, complete, "；".join(notes), listing.url)
+
+
+def _videos_completeness(read: int, resources: Completeness, unread_details: int) -> Completeness:
+    """Videos are found on the detail pages of video resources: all of them must be read."""
+    notes = [f"读到 {read} 个视频"]
+    if unread_details:
+        notes.append(f"{unread_details} 个视频资源的页面无法打开")
+    if not resources.complete:
+        notes.append("资源列表未读完")
+    return Completeness(None, read, resources.complete and not unread_details, "；".join(notes), resources.url)

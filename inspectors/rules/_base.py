@@ -12,7 +12,7 @@ from crawler import SpaceSnapshot
 from .._finding import Finding
 from .._rubric import Rubric, RubricItem
 
-__all__ = ["InspectContext", "RuleCheck", "finding", "select"]
+__all__ = ["InspectContext", "RuleCheck", "finding", "select", "unread", "unread_review"]
 
 
 @dataclass(frozen=True)
@@ -80,3 +80,45 @@ def select(
     if in_period and ctx is not None:
         items = [x for x in items if ctx.in_window(getattr(x, "published", None))]
     return items
+
+
+def unread(snapshot: SpaceSnapshot, *collections: str) -> int | None:
+    """How many items of these collections may be missing from what was read: 0 when all
+    were read (modules are on the home page, always read), a number when the space
+    declares more than was read, None when nobody can tell (a listing not read to its end)."""
+    total = 0
+    for collection in collections:
+        if collection in ("modules", "custom_modules"):
+            continue
+        completeness = snapshot.completeness.get(collection)
+        missing = 0 if completeness is None else completeness.unread
+        if missing is None:
+            return None
+        total += missing
+    return total
+
+
+def unread_review(
+    item: RubricItem,
+    ctx: InspectContext,
+    snapshot: SpaceSnapshot,
+    collections: tuple[str, ...],
+    measured: str,
+    required: str,
+) -> Finding:
+    """``review`` for an item the unread part of a collection could still change: both
+    numbers, what was measured on what was read, and the listing to count by hand."""
+    notes, evidence = [], []
+    for collection in collections:
+        completeness = snapshot.completeness.get(collection)
+        if completeness is not None and not completeness.complete:
+            notes.append(completeness.evidence)
+            if completeness.url:
+                evidence.append(completeness.url)
+    message = (
+        f"{item.title}：{'；'.join(notes)}。按已读到的内容为 {measured}（要求 {required}），"
+        "未读到的部分可能改变结论，请人工核对。"
+    )
+    return finding(
+        item, ctx, "review", message, f"{measured}（未读完）", evidence or [snapshot.crawl.final_url], required
+    )

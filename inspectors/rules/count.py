@@ -4,6 +4,8 @@ Why: most rubric items are counts of what the public space shows, e.g. seed 001 
 微课程的数量不少于5节", seed 004 "相册 ≥15 张 且 ≥3 个相册", "自定义模块 ≥4". Thresholds are
 inclusive (≥) as the seeds word them. ``collection = "photos"`` sums the albums' photos.
 Fails for example: a space with 4 original micro-courses against min = 5.
+A shortfall stands only when the items not read could not make it up (the space declares
+资源(27) and 3 were read: review, with both numbers).
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from crawler import SpaceSnapshot
 
 from .._finding import Finding
 from .._rubric import RubricItem
-from ._base import InspectContext, finding, select
+from ._base import InspectContext, finding, select, unread, unread_review
 
 __all__ = ["check_count"]
 
@@ -45,6 +47,9 @@ def check_count(item: RubricItem, snapshot: SpaceSnapshot, ctx: InspectContext) 
                 required,
             )
         ]
+    missing = unread(snapshot, collection)
+    if missing is None or measured_n + missing >= minimum:  # the unread items could make it up
+        return [unread_review(item, ctx, snapshot, (collection,), measured, required)]
     return [
         finding(
             item,

@@ -12,7 +12,7 @@ from crawler import Article, Resource, SpaceSnapshot
 
 from .._finding import Finding
 from .._rubric import RubricItem
-from ._base import InspectContext, finding
+from ._base import InspectContext, finding, unread, unread_review
 
 __all__ = ["check_date_spread"]
 
@@ -25,6 +25,9 @@ def check_date_spread(item: RubricItem, snapshot: SpaceSnapshot, ctx: InspectCon
     measured = f"{len(months)} 个月有更新（{'、'.join(months[:12]) or '无'}{'…' if len(months) > 12 else ''}）"
     required = f"{ctx.window_text} 期间至少 {minimum} 个月有更新"
     severity = "pass" if len(months) >= minimum else item.severity
+    missing = unread(snapshot, "resources", "articles")
+    if severity != "pass" and (missing is None or len(months) + missing >= minimum):
+        return [unread_review(item, ctx, snapshot, ("resources", "articles"), measured, required)]
     verb = "分布较均匀" if severity == "pass" else "更新过于集中或过少"
     return [
         finding(

@@ -4,6 +4,8 @@ Why: originality shares, e.g. seed 004 "原创文章 ≥35%", seed 000 "原创 �
 originality the page does not show (``original = null``) count as not original, since
 the rubric asks for originality to be displayed.
 Fails for example: 10 articles of which 3 are marked 原创 against min = 0.35.
+With items not read, the share is known only between "none of them match" and "all of
+them match"; the verdict stands when both ends fall on the same side, else review.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from crawler import SpaceSnapshot
 
 from .._finding import Finding
 from .._rubric import RubricItem
-from ._base import InspectContext, finding, select
+from ._base import InspectContext, finding, select, unread, unread_review
 
 __all__ = ["check_ratio"]
 
@@ -26,11 +28,21 @@ def check_ratio(item: RubricItem, snapshot: SpaceSnapshot, ctx: InspectContext) 
     required = f"≥ {minimum:.0%}"
     if item.params.get("in_period"):
         required += f"（{ctx.window_text} 期间发布的）"
+    missing = unread(snapshot, collection)
     if not base:
+        if missing != 0:
+            return [unread_review(item, ctx, snapshot, (collection,), "0 / 0", required)]
         return [finding(item, ctx, item.severity, f"{item.title}：空间上没有可计算的条目。", "0 / 0", [], required)]
     share = len(hits) / len(base)
     measured = f"{len(hits)} / {len(base)} = {share:.0%}"
     severity = "pass" if share + 1e-9 >= minimum else item.severity
+    if missing is None:
+        return [unread_review(item, ctx, snapshot, (collection,), measured, required)]
+    if missing:
+        low = len(hits) / (len(base) + missing)  # none of the unread items match
+        high = (len(hits) + missing) / (len(base) + missing)  # all of them do
+        if (low + 1e-9 >= minimum) != (high + 1e-9 >= minimum):
+            return [unread_review(item, ctx, snapshot, (collection,), measured, required)]
     verb = "达到" if severity == "pass" else "未达到"
     return [
         finding(

@@ -14,7 +14,7 @@ from crawler import Article, Resource, SpaceSnapshot
 
 from .._finding import Finding
 from .._rubric import RubricItem
-from ._base import InspectContext, finding
+from ._base import InspectContext, finding, unread, unread_review
 
 __all__ = ["check_yearly_minimum"]
 
@@ -42,14 +42,23 @@ def check_yearly_minimum(item: RubricItem, snapshot: SpaceSnapshot, ctx: Inspect
     if not years:
         return [finding(item, ctx, item.severity, f"{item.title}：没有带日期的资源或文章。", "无", [])]
     shortfalls, parts = [], []
+    short_resources = short_narratives = 0  # items still needed, summed over the years
     for year in years:
         r = sum(1 for x in resources if x.published and _school_year(x.published) == year)
         n = sum(1 for x in narratives if x.published and _school_year(x.published) == year)
         parts.append(f"{year}–{year + 1} 学年：资源 {r} 条、叙事/反思 {n} 篇")
+        short_resources += max(0, min_resources - r)
+        short_narratives += max(0, min_narratives - n)
         if r < min_resources or n < min_narratives:
             shortfalls.append(f"{year}–{year + 1} 学年")
     measured = "；".join(parts)
     required = f"每学年资源 ≥ {min_resources} 条、教育叙事或反思 ≥ {min_narratives} 篇"
+    unread_resources, unread_articles = unread(snapshot, "resources"), unread(snapshot, "articles")
+    could_fill = (unread_resources is None or unread_resources >= short_resources) and (
+        unread_articles is None or unread_articles >= short_narratives
+    )
+    if shortfalls and could_fill:  # the unread items could make up every year's shortfall
+        return [unread_review(item, ctx, snapshot, ("resources", "articles"), measured, required)]
     if shortfalls:
         return [
             finding(

@@ -1,0 +1,79 @@
+"""A verdict stands only when the items the robot could not read could not change it.
+
+Each case starts from a space that meets every item (``tests.snapshots.good``) and says
+what the space declares against what was read (``completeness``)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from crawler import Completeness, SpaceSnapshot
+from inspectors import Finding, inspect_snapshot, load_rubric
+from tests.snapshots import good
+
+LISTING = "http://s/resources"
+
+
+def _with(snapshot: SpaceSnapshot, **collections: Completeness) -> SpaceSnapshot:
+    return replace(snapshot, completeness={**snapshot.completeness, **collections})
+
+
+def _item(snapshot: SpaceSnapshot, rubric: str, item: str, rule: str | None = None) -> list[Finding]:
+    findings, _ = inspect_snapshot(snapshot, load_rubric(rubric), "小学")
+    return [f for f in findings if f.item == item and (rule is None or f.rule == rule)]
+
+
+def _declared(declared: int | None, read: int, complete: bool = False) -> Completeness:
+    shown = f"资源({declared})" if declared is not None else "页面未显示资源总数"
+    return Completeness(declared, read, complete, f"页面显示 {shown}，读到 {read} 个", LISTING)
+
+
+def test_nothing_read_of_a_declared_listing_is_review_with_both_numbers() -> None:
+    space = _with(replace(good(), resources=()), resources=_declared(27, 0))
+    [courseware] = _item(space, "wuhan-2022", "courseware")
+    assert courseware.severity == "review"
+    assert "资源(27)" in courseware.message and "读到 0 个" in courseware.message
+    assert LISTING in courseware.evidence
+    findings, verdict = inspect_snapshot(space, load_rubric("wuhan-2022"))
+    assert verdict == "review" and not [f for f in findings if f.severity == "fail" and "资源" in f.message]
+
+
+def test_enough_already_seen_passes_whatever_was_not_read() -> None:
+    space = _with(good(), resources=_declared(60, len(good().resources)))
+    [courseware] = _item(space, "wuhan-2022", "courseware")  # 6 courseware seen, ≥ 5 asked
+    assert courseware.severity == "pass"
+
+
+def test_a_shortfall_the_unread_items_cannot_make_up_still_fails() -> None:
+    few = (
+        tuple(r for r in good().resources if r.category != "courseware")
+        + tuple(r for r in good().resources if r.category == "courseware")[:1]
+    )
+    space = _with(replace(good(), resources=few), resources=_declared(len(few) + 2, len(few)))
+    [courseware] = _item(space, "wuhan-2022", "courseware")  # 1 seen + 2 unread < 5
+    assert courseware.severity == "fail"
+
+
+def test_an_unknown_remainder_is_review() -> None:
+    space = _with(replace(good(), resources=()), resources=_declared(None, 0, complete=False))
+    assert {f.severity for f in _item(space, "wuhan-2022", "courseware")} == {"review"}
+
+
+def test_a_complete_listing_keeps_the_automatic_verdict() -> None:
+    space = _with(replace(good(), resources=()), resources=_declared(0, 0, complete=True))
+    assert {f.severity for f in _item(space, "wuhan-2022", "courseware")} == {"fail"}
+
+
+def test_a_share_is_review_only_when_the_unread_items_could_tip_it() -> None:
+    articles = good().articles  # 8 of 12 original = 67%, wuhan asks ≥ 35%
+    tipping = _with(good(), articles=Completeness(40, 12, False, "文章(40)，读到 12 个", "http://s/a"))
+    assert {f.severity for f in _item(tipping, "wuhan-2022", "articles_original")} == {"review"}
+    safe = _with(good(), articles=Completeness(13, 12, False, "文章(13)，读到 12 个", "http://s/a"))
+    assert {f.severity for f in _item(safe, "wuhan-2022", "articles_original")} == {"pass"}  # ≥ 8/13
+    assert len(articles) == 12
+
+
+def test_photos_of_albums_without_a_count_are_review() -> None:
+    open_photos = Completeness(None, 0, False, "3 个相册未显示张数", "http://s/albums")
+    space = _with(replace(good(), albums=tuple(replace(a, photos=None) for a in good().albums)), photos=open_photos)
+    assert {f.severity for f in _item(space, "wuhan-2022", "photos")} == {"review"}
