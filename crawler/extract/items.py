@@ -6,35 +6,17 @@ from typing import Any
 
 from ..model import Album, Article, Resource
 from .records import Record, label_category
-from .vocab import FORMAT_CATEGORY, TITLE_KEYWORDS
+from .vocab import DECISIVE_FORMATS, FORMAT_CATEGORY, TITLE_KEYWORDS
 
 __all__ = ["dedupe", "resource_category", "to_album", "to_article", "to_resource"]
 
-_DECISIVE_FORMATS = {
-    "ppt",
-    "pptx",
-    "pps",
-    "ppsx",
-    "key",
-    "swf",
-    "mp3",
-    "wav",
-    "wma",
-    "m4a",
-    "aac",
-    "jpg",
-    "jpeg",
-    "png",
-    "gif",
-    "bmp",
-}
 
 
 def resource_category(record: Record) -> str:
     label = label_category(record.labels)
     if label:
         return label
-    if record.format in _DECISIVE_FORMATS:
+    if record.format in DECISIVE_FORMATS:
         return FORMAT_CATEGORY[record.format]
     for category, words in TITLE_KEYWORDS:
         if any(w in record.title for w in words):

@@ -15,8 +15,15 @@ from dataclasses import dataclass
 
 from bs4 import BeautifulSoup, Tag
 
-from .dom import absolute, attr, attr_tokens, clean_text, data_attr_tokens, in_chrome
-from .vocab import BUILTIN_MODULE_WORDS, CUSTOM_MARKERS, MARKUP_KINDS, MORE_WORDS
+from .dom import absolute, attr, attr_tokens, clean_text, in_chrome
+from .vocab import (
+    BUILTIN_DECLARATIONS,
+    BUILTIN_MODULE_WORDS,
+    CUSTOM_MARKERS,
+    EXACT_MODULE_WORDS,
+    MARKUP_KINDS,
+    MORE_WORDS,
+)
 
 __all__ = ["ModuleBox", "find_modules"]
 
@@ -74,21 +81,75 @@ def _is_title(tag: Tag) -> bool:
     return not any(len(clean_text(a)) >= max(4, len(text) // 2) for a in links)
 
 
-def _classify(box: Tag, name: str) -> tuple[str, str | None]:
-    node_tokens = data_attr_tokens(box)
-    for node in box.find_all(True, limit=3):  # the box's own header may carry the kind
-        node_tokens += [t for t in data_attr_tokens(node) if t in CUSTOM_MARKERS]
-    if any(any(m in t for m in CUSTOM_MARKERS) for t in node_tokens):
-        return "custom", None
-    for kind, words in MARKUP_KINDS.items():
-        if any(t in words for t in node_tokens):
-            return "builtin", kind
-    for kind, words in BUILTIN_MODULE_WORDS.items():
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+_WORD_SPLIT = re.compile(r"[^A-Za-z0-9\u4e00-\u9fff]+")
+_FALSE = ("false", "0", "no", "off", "n")
+
+
+def _words(value: str) -> list[str]:
+    """Lower-case words of an attribute name or value, split at separators and case changes."""
+    return [w.lower() for w in _WORD_SPLIT.split(_CAMEL.sub(" ", value)) if w]
+
+
+def _is_custom_marker(value: str) -> bool:
+    low = value.lower()
+    if any(m in low for m in CUSTOM_MARKERS if len(m) > 3):
+        return True
+    # Short markers (diy, zdy) only at a word's edge: "mod-diy", "diyBox", not inside a word.
+    return any(w.startswith(m) or w.endswith(m) for w in _words(value) for m in CUSTOM_MARKERS if len(m) <= 3)
+
+
+def _declared(box: Tag) -> tuple[str | None, str | None]:
+    """What the markup says: ("custom" | "builtin" | None, the kind its words name or None).
+
+    Looked for on the box and its header (its first few elements): class and id words,
+    data-* names and values (``data-custom="true"``, ``data-type="diy"``, ``data-sys="system"``).
+    """
+    declared: str | None = None
+    kind: str | None = None
+    for node in [box, *box.find_all(True, limit=3)]:
+        for name, raw in node.attrs.items():
+            if name not in ("class", "id") and not name.startswith("data-"):
+                continue
+            values = [str(v) for v in raw] if isinstance(raw, list) else [str(raw)]
+            data_name = name[5:] if name.startswith("data-") else ""
+            if data_name and _is_custom_marker(data_name):
+                declared = "builtin" if values[0].strip().lower() in _FALSE else "custom"
+            for value in values:
+                if _is_custom_marker(value):
+                    declared = "custom"
+                elif data_name and value.strip().lower() in BUILTIN_DECLARATIONS and declared is None:
+                    declared = "builtin"
+                if kind is None and node is box:
+                    words = set(_words(value)) | set(_words(data_name))
+                    kind = next((k for k, ws in MARKUP_KINDS.items() if words & set(ws)), None)
+        if declared == "custom":
+            break
+    return declared, kind
+
+
+def _title_kind(name: str) -> str | None:
+    """The builtin kind a module title names (教学随笔 is articles), or None."""
+    for kind, words in {**BUILTIN_MODULE_WORDS, **EXACT_MODULE_WORDS}.items():
         if name in words:
-            return "builtin", kind
+            return kind
     for kind, words in BUILTIN_MODULE_WORDS.items():
         if any(len(w) >= 2 and w in name for w in words):
-            return "builtin", kind
+            return kind
+    return None
+
+
+def _classify(box: Tag, name: str) -> tuple[str, str | None]:
+    """builtin or custom, and the builtin kind: the markup's declaration first, then the
+    title's words, then the markup's kind words; a title no builtin kind claims is custom."""
+    declared, markup_kind = _declared(box)
+    if declared == "custom":
+        return "custom", None
+    kind = _title_kind(name)
+    if kind is not None:
+        return "builtin", kind
+    if declared == "builtin" or markup_kind is not None:
+        return "builtin", markup_kind
     return "custom", None
 
 

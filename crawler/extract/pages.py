@@ -1,11 +1,9 @@
-"""Page-level facts: walls (login, friends-only, private, missing), whether a page needs
-the browser, pagination links and the videos a page plays."""
+"""Page-level facts: whether a page needs the browser, pagination and declared totals,
+and the videos a page plays."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 from bs4 import BeautifulSoup
 
@@ -14,8 +12,6 @@ from .dom import absolute, attr, clean_text, host_of, url_path
 from .vocab import NEXT_WORDS, VIDEO_EXTENSIONS, parse_size
 
 __all__ = [
-    "Wall",
-    "detect_wall",
     "find_declared_video",
     "find_video_urls",
     "needs_browser",
@@ -24,20 +20,6 @@ __all__ = [
     "total_pages",
 ]
 
-_LOGIN_URL = re.compile(r"(login|signin|sign_in|passport|/sso|/cas/|/auth|denglu)", re.IGNORECASE)
-_LOGIN_TEXT = ("请先登录", "请登录", "登录后", "需要登录", "登录查看", "未登录")
-_FRIENDS_TEXT = ("仅好友可见", "仅对好友", "好友可见", "仅限好友")
-_PRIVATE_TEXT = (
-    "仅主人自己可见",
-    "仅自己可见",
-    "仅主人可见",
-    "不对外开放",
-    "未公开",
-    "设为私密",
-    "私密空间",
-    "暂不公开",
-)
-_MISSING_TEXT = ("空间不存在", "不存在或已", "已被关闭", "已被删除", "已关闭", "用户不存在", "页面不存在", "找不到")
 _DYNAMIC_JS = (
     "XMLHttpRequest",
     "fetch(",
@@ -67,50 +49,6 @@ _VIDEO_IN_TEXT = re.compile(
     r"""["'(=\s](?P<url>(?:(?:https?:)?//|/)[^"'\s()<>]+?\.(?:""" + _EXT_ALT + r""")(?:\?[^"'\s()<>]*)?)["')\s]""",
     re.IGNORECASE,
 )
-
-
-@dataclass(frozen=True)
-class Wall:
-    status: str  # crawl status: ok | login_required | not_found
-    visibility: str
-    evidence: str
-
-
-def _short_blocks(soup: BeautifulSoup) -> list[str]:
-    blocks = []
-    for tag in soup.find_all(["div", "p", "h1", "h2", "h3", "span", "td", "section", "strong"]):
-        text = clean_text(tag)
-        if 0 < len(text) <= 60:
-            blocks.append(text)
-    return blocks
-
-
-def detect_wall(soup: BeautifulSoup, status: int, final_url: str, has_content: bool) -> Wall | None:
-    """A wall that keeps an anonymous visitor out, or None when the space is open."""
-    blocks = _short_blocks(soup)
-
-    def first(words: tuple[str, ...]) -> str | None:
-        return next((b for b in blocks if any(w in b for w in words)), None)
-
-    path = urlsplit(final_url)
-    if _LOGIN_URL.search(path.path + "?" + path.query.split("return")[0]):
-        return Wall("login_required", "login_required", f"匿名访问被重定向到登录页 {final_url}")
-    if status in (404, 410) or (not has_content and first(_MISSING_TEXT)):
-        evidence = first(_MISSING_TEXT) or f"HTTP {status}"
-        return Wall("not_found", "unknown", f"空间不存在：{evidence}")
-    if status == 401:
-        return Wall("login_required", "login_required", "平台返回 401，需要登录")
-    if has_content:
-        return None
-    if soup.find("input", attrs={"type": "password"}) is not None or first(_LOGIN_TEXT):
-        return Wall("login_required", "login_required", f"页面要求登录：{first(_LOGIN_TEXT) or '登录表单'}")
-    text = first(_FRIENDS_TEXT)
-    if text:
-        return Wall("ok", "friends_only", f"页面提示：{text}")
-    text = first(_PRIVATE_TEXT)
-    if text:
-        return Wall("ok", "private", f"页面提示：{text}")
-    return None
 
 
 def needs_browser(html: str) -> bool:

@@ -15,6 +15,7 @@ from bs4 import BeautifulSoup, Tag
 from .dom import absolute, attr, clean_text, in_chrome, url_path
 from .vocab import (
     FORMAT_CATEGORY,
+    FORMAT_TOKEN_RE,
     LOAD_MORE_WORDS,
     MORE_WORDS,
     NEXT_WORDS,
@@ -58,7 +59,7 @@ def _features(node: Tag, title: str) -> int:
         score += 1
     if parse_size(text) or _PHOTOS_RE.search(text) or _COUNTER_RE.search(text):
         score += 1
-    if _BRACKET_RE.search(text) or re.search(r"\b(pptx?|docx?|pdf|mp4|mp3|xlsx?|jpg|png|swf|flv)\b", text, re.I):
+    if _BRACKET_RE.search(text) or FORMAT_TOKEN_RE.search(text):
         score += 1
     return score
 
@@ -149,11 +150,7 @@ def _record(member: Tag, base: str) -> Record:
         title = title[: ext.start()]
     if fmt is None:
         path_ext = _EXT_RE.search(url_path(url))
-        token = re.search(
-            r"(?<![a-z])(pptx?|docx?|pdf|mp4|mp3|xlsx?|jpe?g|png|gif|swf|flv|wav|m3u8|txt|wps|zip|rar)(?![a-z])",
-            text,
-            re.IGNORECASE,
-        )
+        token = FORMAT_TOKEN_RE.search(text)
         if token:
             fmt = token.group(1).lower()
         elif path_ext and path_ext.group(1).lower() in FORMAT_CATEGORY:

@@ -9,11 +9,16 @@ from __future__ import annotations
 import re
 
 __all__ = [
+    "BUILTIN_DECLARATIONS",
     "BUILTIN_MODULE_WORDS",
+    "EXACT_MODULE_WORDS",
     "CATEGORY_LABELS",
     "CUSTOM_MARKERS",
     "DATE_RE",
+    "DECISIVE_FORMATS",
+    "FORMATS",
     "FORMAT_CATEGORY",
+    "FORMAT_TOKEN_RE",
     "LISTING_WORDS",
     "MARKUP_KINDS",
     "MORE_WORDS",
@@ -52,21 +57,31 @@ BUILTIN_MODULE_WORDS: dict[str, tuple[str, ...]] = {
     "groups": ("我的群组", "群组", "工作室", "名师工作室"),
 }
 
-# Words in class/id/data-* attributes that mark a module kind in markup.
-MARKUP_KINDS: dict[str, tuple[str, ...]] = {
-    "profile": ("profile", "userinfo", "user-info", "personinfo", "person-info", "aboutme", "card"),
-    "articles": ("blog", "article", "diary", "log"),
-    "resources": ("resource", "res", "file", "doc"),
-    "albums": ("album", "photo", "gallery", "picture"),
-    "guestbook": ("guestbook", "message", "comment", "liuyan"),
-    "visitors": ("visitor", "recentvisit"),
-    "friends": ("friend", "follow", "fans"),
-    "notice": ("notice", "announce", "bulletin"),
-    "stats": ("stat", "count"),
-    "classes": ("class",),
-    "groups": ("group", "studio"),
+# Module titles that are builtin kinds only when they are the whole title: a teacher's
+# own "物理实验视频" is custom, the platform's "视频" widget is not.
+EXACT_MODULE_WORDS: dict[str, tuple[str, ...]] = {
+    "videos": ("视频", "我的视频", "微课", "我的微课", "微视频", "视频空间", "视频资源", "精彩视频", "微课视频"),
+    "apps": ("应用", "我的应用", "常用应用", "应用中心"),
+    "calendar": ("日历", "日程"),
 }
-CUSTOM_MARKERS = ("custom", "diy", "userdefine", "user-define", "user_define", "selfdef", "自定义", "usermodule")
+# English words platforms use in markup and data to name a module kind (东师理想 portlets
+# such as ``photos``/``video``/``messageBoard``, 天喻 widgets such as ``BlogViewWidget``);
+# whole words only, after splitting class/id/data names at separators and case changes.
+MARKUP_KINDS: dict[str, tuple[str, ...]] = {
+    "profile": ("profile", "userinfo", "personinfo", "aboutme", "selfinfo"),
+    "articles": ("blog", "article", "articles", "diary"),
+    "resources": ("resource", "resources"),
+    "albums": ("album", "albums", "photo", "photos", "gallery"),
+    "guestbook": ("guestbook", "messageboard"),
+    "visitors": ("visitor", "visitors"),
+    "friends": ("friend", "friends"),
+    "notice": ("notice", "announcement", "bulletin"),
+    "videos": ("video", "videos"),
+}
+# Markup that says a module is the teacher's own (自定义模块).
+CUSTOM_MARKERS = ("custom", "diy", "zdy", "userdefine", "user-define", "user_define", "selfdef", "自定义", "usermodule")
+# Data values that say a module is the platform's own.
+BUILTIN_DECLARATIONS = ("system", "sys", "builtin", "built-in", "fixed", "default", "platform")
 
 # Link labels that lead to the full listing of a collection.
 LISTING_WORDS: dict[str, tuple[str, ...]] = {
@@ -91,39 +106,53 @@ CATEGORY_LABELS: dict[str, tuple[str, ...]] = {
     "link": ("链接", "网址", "外链"),
     "other": ("其他", "其它"),
 }
-FORMAT_CATEGORY: dict[str, str] = {
-    "ppt": "courseware",
-    "pptx": "courseware",
-    "pps": "courseware",
-    "ppsx": "courseware",
-    "key": "courseware",
-    "swf": "courseware",
-    "mp3": "audio",
-    "wav": "audio",
-    "wma": "audio",
-    "m4a": "audio",
-    "aac": "audio",
-    "jpg": "image",
-    "jpeg": "image",
-    "png": "image",
-    "gif": "image",
-    "bmp": "image",
-    "doc": "document",
-    "docx": "document",
-    "pdf": "document",
-    "txt": "document",
-    "wps": "document",
-    "xls": "document",
-    "xlsx": "document",
-    "mp4": "lesson_video",
-    "flv": "lesson_video",
-    "m3u8": "lesson_video",
-    "avi": "lesson_video",
-    "wmv": "lesson_video",
-    "mov": "lesson_video",
-    "mkv": "lesson_video",
-    "webm": "lesson_video",
+# File types: the contract category each stands for, and whether the type alone settles
+# it (a .pptx is courseware whatever its title says; a .docx may be a lesson plan, an
+# exercise or a reflection, so the title decides first). The one table for formats.
+FORMATS: dict[str, tuple[str, bool]] = {
+    "ppt": ("courseware", True),
+    "pptx": ("courseware", True),
+    "pps": ("courseware", True),
+    "ppsx": ("courseware", True),
+    "key": ("courseware", True),
+    "swf": ("courseware", True),
+    "mp3": ("audio", True),
+    "wav": ("audio", True),
+    "wma": ("audio", True),
+    "m4a": ("audio", True),
+    "aac": ("audio", True),
+    "jpg": ("image", True),
+    "jpeg": ("image", True),
+    "png": ("image", True),
+    "gif": ("image", True),
+    "bmp": ("image", True),
+    "doc": ("document", False),
+    "docx": ("document", False),
+    "pdf": ("document", False),
+    "txt": ("document", False),
+    "wps": ("document", False),
+    "xls": ("document", False),
+    "xlsx": ("document", False),
+    "mp4": ("lesson_video", False),
+    "flv": ("lesson_video", False),
+    "f4v": ("lesson_video", False),
+    "m3u8": ("lesson_video", False),
+    "m4v": ("lesson_video", False),
+    "avi": ("lesson_video", False),
+    "wmv": ("lesson_video", False),
+    "mov": ("lesson_video", False),
+    "mkv": ("lesson_video", False),
+    "webm": ("lesson_video", False),
+    "zip": ("other", False),
+    "rar": ("other", False),
 }
+FORMAT_CATEGORY: dict[str, str] = {ext: category for ext, (category, _) in FORMATS.items()}
+DECISIVE_FORMATS = frozenset(ext for ext, (_, decisive) in FORMATS.items() if decisive)
+VIDEO_EXTENSIONS = tuple(ext for ext, (category, _) in FORMATS.items() if category == "lesson_video")
+# A file type named in text ("PPTX", ".docx", "格式：mp4"), longest names first.
+FORMAT_TOKEN_RE = re.compile(
+    r"(?<![a-z0-9])(" + "|".join(sorted(FORMATS, key=len, reverse=True)) + r")(?![a-z0-9])", re.IGNORECASE
+)
 # Title keywords, last resort; order matters (微课 before 视频).
 TITLE_KEYWORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("microlecture", ("微课",)),
@@ -134,7 +163,6 @@ TITLE_KEYWORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("document", ("反思", "论文", "总结", "案例", "质量分析", "叙事")),
     ("audio", ("音频", "朗读")),
 )
-VIDEO_EXTENSIONS = ("mp4", "m3u8", "flv", "webm", "mov", "m4v")
 OFFICIAL_SUFFIXES = (
     ".gov.cn",
     ".edu.cn",

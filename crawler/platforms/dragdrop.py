@@ -12,16 +12,16 @@ from .base import CrawlSession, PlatformAdapter
 
 __all__ = ["DragDropAdapter"]
 
-_WIDGET = re.compile(
-    r"""class\s*=\s*["'][^"']*widget[^"']*["'][^>]*style\s*=\s*["'][^"']*position\s*:\s*absolute""", re.IGNORECASE
-)
+# A start tag placed absolutely by the layout script, in any attribute order.
+_PLACED = re.compile(r"""<[a-z]+\b[^>]*\bstyle\s*=\s*["'][^"']*position\s*:\s*absolute[^>]*>""", re.IGNORECASE)
+_PORTLET = re.compile(r"widget|portlet", re.IGNORECASE)
 
 
 class DragDropAdapter(PlatformAdapter):
     name = "dragdrop"
 
     def matches(self, url: str, page: Page) -> bool:
-        return len(_WIDGET.findall(page.html)) >= 2
+        return sum(1 for tag in _PLACED.findall(page.html) if _PORTLET.search(tag)) >= 2
 
     async def complete_home(self, session: CrawlSession, page: Page) -> Page:
         return page

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 from urllib.parse import parse_qs, urlencode, urljoin, urlsplit
 
-from bs4 import BeautifulSoup
+from bs4 import BeautifulSoup, Tag
 
 from ..extract.dom import attr
 from ..extract.modules import ModuleBox
@@ -32,6 +32,11 @@ def _sid(url: str) -> str | None:
     return values[0] if values else None
 
 
+def _waiting(box: Tag) -> bool:
+    """An empty module box, or one that shows only a loading hint, waiting for its fragment."""
+    return box.find(["a", "img", "li", "tr", "dd", "p"]) is None and len(box.get_text(strip=True)) <= 12
+
+
 class TianyuAdapter(PlatformAdapter):
     name = "tianyu"
 
@@ -47,7 +52,7 @@ class TianyuAdapter(PlatformAdapter):
         sid = _sid(page.final_url) or _sid(page.url)
         jobs = []
         for box in soup.select("[data-name]"):
-            if box.get_text(strip=True) in ("", "加载中…", "加载中...", "正在加载"):
+            if _waiting(box):
                 query = {
                     "r": "space/person/index/GetModuleHtml",
                     "name": box["data-name"],

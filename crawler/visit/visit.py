@@ -20,8 +20,8 @@ from typing import Any
 from ..extract.items import dedupe, to_album, to_article, to_resource
 from ..extract.links import merge_links, outbound_links
 from ..extract.modules import find_modules
-from ..extract.pages import detect_wall
 from ..extract.profile import extract_profile, name_from_heading
+from ..extract.walls import detect_wall, script_redirect
 from ..model import (
     Album,
     Article,
@@ -160,6 +160,10 @@ async def _crawl_home_and_lists(
     session: VisitSession, target: Target, started: str, previous_state: dict[str, Any] | None
 ) -> tuple[SpaceSnapshot, dict[str, bytes]]:
     first = await session.fetch(target.url)
+    if first.status < 400 and script_redirect(first.html, first.soup, first.final_url):
+        # A page that sends the visitor elsewhere at once (an SSO login, the real home):
+        # the browser follows it as a visitor's would, and the wall is judged where it ends.
+        first = await session.render(first.final_url)
     adapter = pick_adapter(target.url, first, generic_only=session.options.generic_only)
     home = first
     if first.status < 400:

@@ -75,9 +75,10 @@ class _QuietServer(ThreadingHTTPServer):
 
 
 class FarmServer:
-    """One platform on its own port; ``base_url`` is ``http://127.0.0.1:PORT``."""
+    """One platform on its own port; ``base_url`` is ``http://127.0.0.1:PORT`` (or another
+    loopback ``host``: all of 127.0.0.0/8 is loopback on Linux)."""
 
-    def __init__(self, route: Callable[[Request], Response]) -> None:
+    def __init__(self, route: Callable[[Request], Response], host: str = "127.0.0.1") -> None:
         self.route = route
         self.requests: list[str] = []
         self.bytes_sent_total = 0
@@ -217,10 +218,10 @@ class FarmServer:
                 except (BrokenPipeError, ConnectionResetError):
                     self.close_connection = True
 
-        self.httpd = _QuietServer(("127.0.0.1", 0), Handler)
+        self.httpd = _QuietServer((host, 0), Handler)
         self.httpd.daemon_threads = True
         self.port = self.httpd.server_address[1]
-        self.base_url = f"http://127.0.0.1:{self.port}"
+        self.base_url = f"http://{host}:{self.port}"
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
     def start(self) -> FarmServer:

@@ -12,10 +12,11 @@ from hypothesis import strategies as st
 from crawler import check_target_url, read_targets
 from crawler.extract.dom import parse_html
 from crawler.extract.modules import find_modules
-from crawler.extract.pages import detect_wall, find_declared_video, find_video_urls, pagination_links
+from crawler.extract.pages import find_declared_video, find_video_urls, pagination_links
 from crawler.extract.profile import extract_profile
 from crawler.extract.records import find_records
 from crawler.extract.vocab import parse_date, parse_size
+from crawler.extract.walls import detect_wall
 from errors import TargetError
 
 TAGS = ["div", "span", "a", "ul", "li", "table", "tr", "td", "h3", "p", "script", "video", "source", "img", "dl", "dt"]
