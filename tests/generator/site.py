@@ -1,0 +1,75 @@
+"""A platform as served: its URL scheme, per-platform presentation choices, and the
+addresses of every item (the hrefs the pages use and the absolute URLs of the truth)."""
+
+from __future__ import annotations
+
+import random
+
+from . import banks
+from .markup import Markup
+from .model import Platform, SpaceModel
+from .urls import Urls
+
+__all__ = ["Site"]
+
+_VENDORS = ["天枢", "云帆", "博学", "启明", "慧通", "星火", "智源"]
+
+
+class Site:
+    def __init__(self, platform: Platform) -> None:
+        self.p = platform
+        self.s = platform.style
+        self.v = platform.vocab
+        self.urls = Urls(self.s)
+        rng = random.Random(f"{platform.seed}:site")
+        self._markup_seed = rng.random()
+        self.layout_shape = rng.randint(0, 2)
+        self.classes_sep = rng.choice(("、", "，", " "))
+        self.home_rows = rng.randint(4, 8)
+        self.city = rng.choice(banks.CITIES)
+        self.vendor = rng.choice(_VENDORS)
+        self.absolute_links = rng.random() < 0.3
+        self.slogan = rng.random() < 0.5  # a heading with no box under it (a trap)
+        self.by_sid = {space.sid: space for space in platform.spaces}
+
+    # -- markup -----------------------------------------------------------------------------
+    def markup(self, key: str) -> Markup:
+        """The platform's markup, with noise drawn from this page's own rng."""
+        m = Markup(self.s, self.v, random.Random(self._markup_seed))
+        m.rng = random.Random(f"{self.p.seed}:{key}")
+        return m
+
+    # -- addresses --------------------------------------------------------------------------
+    @property
+    def base(self) -> str:
+        return self.p.base_url
+
+    def abs_url(self, path: str) -> str:
+        return self.base + path
+
+    def abs_path(self, path: str) -> str:
+        """A root-relative path as the pages write it (some platforms write full URLs)."""
+        return self.abs_url(path) if self.absolute_links else path
+
+    def listing_url(self, space: SpaceModel, slot: str, page: int = 1, tab: str = "") -> str:
+        kind = {"resources": "res", "articles": "art", "albums": "alb"}.get(slot, slot)
+        if kind == "res" and self.s.category_display == "tabs_only" and not tab:
+            tab = "1"
+        return self.urls.listing(space.sid, kind, page, tab)
+
+    def listing_href(self, space: SpaceModel, slot: str) -> str:
+        return self.abs_path(self.listing_url(space, slot))
+
+    def item_href(self, space: SpaceModel, kind: str, id_: int | str) -> str:
+        return self.abs_path(self.urls.detail(space.sid, kind, id_))
+
+    def album_href(self, space: SpaceModel, id_: int) -> str:
+        return self.abs_path(self.urls.album(space.sid, id_))
+
+    def tabs(self, space: SpaceModel) -> list[str]:
+        """The category tabs of the resource listing (labels in first-seen order)."""
+        labels: list[str] = []
+        for res in sorted(space.resources, key=lambda r: r.id):
+            if res.label not in labels:
+                labels.append(res.label)
+        return labels
