@@ -1,8 +1,9 @@
 """Find the module boxes of a space's home page from their titles, on any platform.
 
-A module is a box whose first thing is a short title (a heading, or an element whose
-class says title/hd/head) followed by content; the box is the largest ancestor of that
-title that holds no other module title. Whether it is builtin or custom comes from the
+A module is a box whose first thing is a short title (a heading, or any short text that
+comes first in an element with content after it) followed by content; the box is the
+largest ancestor of that title that holds no other module title. Class names play no
+part in finding titles. Whether it is builtin or custom comes from the
 markup first (``mod-custom``, ``data-custom``, ``diy`` …), then from the platform's own
 kind words in class/id/data-*, then from the title words; a title no builtin kind
 claims is a custom module.
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 
 from bs4 import BeautifulSoup, Tag
 
-from .dom import absolute, attr, attr_tokens, clean_text, in_chrome
+from .dom import absolute, attr, clean_text, in_chrome
 from .vocab import (
     BUILTIN_DECLARATIONS,
     BUILTIN_MODULE_WORDS,
@@ -23,11 +24,11 @@ from .vocab import (
     EXACT_MODULE_WORDS,
     MARKUP_KINDS,
     MORE_WORDS,
+    parse_date,
 )
 
 __all__ = ["ModuleBox", "find_modules"]
 
-_TITLE_TOKENS = ("title", "tit", "hd", "head", "header", "caption", "heading", "name")
 _COUNT_RE = re.compile(r"^(?P<name>.*?)[\s·:：\-]*[（(\[【]?\s*(?P<n>\d+)\s*[)）\]】]?\s*(篇|个|张|条|项|份)?$")
 _MAX_TITLE = 12
 
@@ -60,25 +61,75 @@ def _title_text(title: Tag) -> str:
     return clean_text(" ".join(parts))
 
 
+_HEADINGS = ("h2", "h3", "h4", "h5", "h6")
+_TITLE_TAGS = (*_HEADINGS, "div", "span", "p", "header", "strong", "b", "em", "dt", "legend", "caption", "label", "i")
+_BLOCKS = ("h1", "div", "p", "ul", "ol", "table", "dl", "img", "li", "section", "article", "form", "iframe", "video")
+_NOT_BOXED = ("li", "tr", "td", "th", "dd", "a", "button", "label", "option", "figcaption")
+_LABEL_VALUE = re.compile(r"[:：|｜]")
+_GREETING = re.compile(r"^(欢迎|welcome)|的(个人)?(空间|主页|博客|工作室|网络学习空间|教学空间)$", re.IGNORECASE)
+# Profile field labels (姓名, 学校 …) head a value, not a box.
+_FIELD_LABELS = {
+    *("姓名", "教师姓名", "学校", "所在学校", "单位", "学科", "任教学科", "班级", "任教班级", "职称", "邮箱", "电话"),
+}
+
+
+def _has_content(tag: Tag) -> bool:
+    """Something a visitor sees besides a 更多 link: text, a picture, a player, a link."""
+    if tag.name in ("img", "video", "iframe", "embed", "object"):
+        return True
+    if tag.find(["img", "video", "iframe", "embed", "object"]) is not None:
+        return True
+    return any(not _is_more_link(a) for a in _links(tag)) or bool(_title_text(tag))
+
+
+def _links(tag: Tag) -> list[Tag]:
+    return [tag] if tag.name == "a" else tag.find_all("a")
+
+
+def _same_shape(a: Tag, b: Tag) -> bool:
+    """Two elements of one tag with the same children's tags (two lines of a list)."""
+    return a.name == b.name and [c.name for c in a.find_all(True)] == [c.name for c in b.find_all(True)]
+
+
+def _lead_box(tag: Tag) -> Tag | None:
+    """The ancestor the tag heads: the tag comes first in it (nothing with text or a
+    picture before it on the way up) and it has content after the tag. None if none."""
+    node = tag
+    while node.parent is not None and node.parent.name not in ("body", "[document]", "html"):
+        siblings = node.parent.find_all(True, recursive=False)
+        index = next(i for i, sibling in enumerate(siblings) if sibling is node)
+        if any(_has_content(before) for before in siblings[:index]):
+            return None
+        following = siblings[index + 1 :]
+        if node is tag and following and _same_shape(tag, following[0]):
+            return None  # the first of a run of like lines is an item, not a title
+        if any(_has_content(after) for after in following):
+            return node.parent
+        if any(_is_more_link(a) for after in following for a in _links(after)):
+            return node.parent  # an empty box still has its 更多 link
+        node = node.parent
+    return None
+
+
 def _is_title(tag: Tag) -> bool:
-    if tag.name in ("h2", "h3", "h4", "h5"):
-        pass
-    elif tag.name in ("div", "span", "p", "header", "strong", "b", "h6", "dt", "legend", "caption"):
-        tokens = attr_tokens(tag)
-        if not any(t in _TITLE_TOKENS or t.endswith(("title", "-hd", "_hd", "head")) for t in tokens):
-            return False
-        if any("avatar" in t or "pic" in t or t in ("nm", "username") for t in tokens):
-            return False
-    else:
+    """A module title: short text first in a box with content under it. Headings count
+    as they are; other elements by their place, not their class names."""
+    if tag.name not in _TITLE_TAGS or tag.find_parent(_NOT_BOXED) is not None:
         return False
-    if tag.find_parent(["li", "tr", "td", "dd", "a", "header"]) is not None:
+    if tag.name not in _HEADINGS and tag.find(_BLOCKS) is not None:
         return False
     text = _title_text(tag)
-    if not text or len(_COUNT_RE.sub(r"\g<name>", text)) > _MAX_TITLE:
+    name = _COUNT_RE.sub(r"\g<name>", text).strip() if _COUNT_RE.match(text) else text
+    if not (2 <= len(name) <= _MAX_TITLE) or name.isdigit() or parse_date(text):
         return False
-    # An item title (a link to a detail page) is not a module title.
+    if _LABEL_VALUE.search(text) or _GREETING.search(name) or name in _FIELD_LABELS:
+        return False
+    # An item title (a link to a detail page) is not a module title; a heading may link
+    # to its own listing.
     links = [a for a in tag.find_all("a") if not _is_more_link(a)]
-    return not any(len(clean_text(a)) >= max(4, len(text) // 2) for a in links)
+    if links and not (tag.name in _HEADINGS and len(links) == 1 and clean_text(links[0]) == text):
+        return False
+    return _lead_box(tag) is not None
 
 
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
@@ -156,7 +207,7 @@ def _classify(box: Tag, name: str) -> tuple[str, str | None]:
 def find_modules(soup: BeautifulSoup, base_url: str) -> list[ModuleBox]:
     """The modules of a home page, in page order."""
     body = soup.body or soup
-    titles = [t for t in body.find_all(True) if _is_title(t) and not in_chrome(t)]
+    titles = _nested_titles_dropped([t for t in body.find_all(True) if _is_title(t) and not in_chrome(t)])
     title_ids = {id(t) for t in titles}
     boxes: list[ModuleBox] = []
     claimed: set[int] = set()
@@ -195,6 +246,24 @@ def find_modules(soup: BeautifulSoup, base_url: str) -> list[ModuleBox]:
             )
         )
     return boxes
+
+
+def _nested_titles_dropped(titles: list[Tag]) -> list[Tag]:
+    """A title with two or more titles in the box it heads is a section heading over
+    modules (dropped); one deeper title inside a box is a line of that box (the name in
+    a profile card), not a module of its own."""
+    depth = {id(t): len(list(t.parents)) for t in titles}
+    dropped: set[int] = set()
+    for title in titles:
+        box = _lead_box(title)
+        if box is None:
+            continue
+        inner = [t for t in titles if t is not title and _inside(t, box) and not _inside(t, title)]
+        if len(inner) >= 2:
+            dropped.add(id(title))
+        elif len(inner) == 1 and depth[id(inner[0])] > depth[id(title)]:
+            dropped.add(id(inner[0]))
+    return [t for t in titles if id(t) not in dropped]
 
 
 def _inside(tag: Tag, ancestor: Tag) -> bool:

@@ -1,8 +1,12 @@
 """Items of a listing page (resources, articles, albums), found by repetition.
 
-A listing is the group of sibling elements with the same tag and class that each hold a
-link and look like records (a date, 原创/转载, a size, "N张", a format); nav bars and tabs
-lose to it because their links carry none of that. Fields come from labels, not markup.
+A listing is a group of sibling elements with the same tag that each lead to one item
+(one to three distinct links) and look like records: a date, 原创/转载, a size, "N张", a
+format, a counter. Nav bars and tabs lose to it because their links carry none of that,
+and their labels are the platform's own words (首页, 资源, 全部 …). Class names play no
+part: platforms name their markup as they like. Fields come from what the record says:
+its text, the ``title`` of an icon (原创 shown as an icon), the ``alt`` of a thumbnail, a
+caption beside an image link, and a year heading above "03-01"-style dates.
 """
 
 from __future__ import annotations
@@ -14,8 +18,10 @@ from bs4 import BeautifulSoup, Tag
 
 from .dom import absolute, attr, clean_text, in_chrome, url_path
 from .vocab import (
+    BUILTIN_MODULE_WORDS,
     FORMAT_CATEGORY,
     FORMAT_TOKEN_RE,
+    LISTING_WORDS,
     LOAD_MORE_WORDS,
     MORE_WORDS,
     NEXT_WORDS,
@@ -24,15 +30,33 @@ from .vocab import (
     parse_size,
 )
 
-__all__ = ["Record", "find_records"]
+__all__ = ["Record", "find_records", "label_category", "originality"]
 
 _ORIGINAL = ("原创",)
 _REPOST = ("转载", "转帖", "转自", "分享自", "引用", "非原创")
-_PHOTOS_RE = re.compile(r"(?:共\s*(\d+)\s*张|(\d+)\s*张|照片\s*[:：(（]?\s*(\d+)|(\d+)\s*(?:photos|pics))")
+_PHOTOS_RE = re.compile(
+    r"共\s*(\d+)\s*张|(\d+)\s*张|照片\s*[:：(（]?\s*(\d+)|(\d+)\s*(?:photos|pics)|[(（]\s*(\d+)\s*[)）]\s*$"
+)
 _BRACKET_RE = re.compile(r"[【\[]([^】\]]{1,10})[】\]]")
 _EXT_RE = re.compile(r"\.([a-z0-9]{2,5})$", re.IGNORECASE)
-_COUNTER_RE = re.compile(r"(阅读|浏览|评论|下载|点击|收藏|点赞|回复)\s*[(（:：]?\s*\d+|\d+\s*(次|人)")
-_SKIP_WORDS = {"下载", "预览", "详情", "查看", "收藏", "分享", "编辑", "删除", "置顶", "推荐"}
+_COUNTER_RE = re.compile(r"(阅读|浏览|评论|下载|点击|收藏|点赞|回复|访问)\s*[(（:：]?\s*\d+|\d+\s*(次|人)")
+_SKIP_WORDS = {"下载", "预览", "详情", "查看", "收藏", "分享", "编辑", "删除", "置顶", "推荐", "播放", "打开"}
+# Link labels that are the platform's navigation, never an item: 首页, 资源, 个人资料 …
+_NAV_WORDS = {
+    "首页",
+    "主页",
+    "返回",
+    "返回首页",
+    "全部",
+    "上一页",
+    "上页",
+    "前一页",
+    "首页»",
+    *(w for words in LISTING_WORDS.values() for w in words),
+    *(w for words in BUILTIN_MODULE_WORDS.values() for w in words),
+}
+_MONTH_DAY_RE = re.compile(r"(?<![\d\-/.])(\d{1,2})\s*[-/.月]\s*(\d{1,2})日?(?![\d\-/.])")
+_YEAR_RE = re.compile(r"^\s*((?:19|20)\d{2})\s*年?\s*$")
 
 
 @dataclass
@@ -50,99 +74,191 @@ class Record:
     visibility: str
 
 
-def _features(node: Tag, title: str) -> int:
-    text = clean_text(node).replace(title, " ", 1)
+class _Unit:
+    """One candidate record: an element, or a ``dt`` with the ``dd`` elements after it."""
+
+    def __init__(self, tags: list[Tag]) -> None:
+        self.tags = tags
+        self.head = tags[0]
+
+    def links(self, base: str) -> list[Tag]:
+        out: list[Tag] = []
+        for tag in self.tags:
+            found = [tag] if tag.name == "a" else tag.find_all("a")
+            out.extend(a for a in found if _is_item_link(a, base))
+        return out
+
+    def text(self) -> str:
+        """The visible text, plus what icons and thumbnails say only in ``title``/``alt``."""
+        parts = [clean_text(tag) for tag in self.tags]
+        for tag in self.tags:
+            for el in tag.find_all(True):
+                if el.name == "a" or clean_text(el):
+                    continue
+                said = attr(el, "title") or (attr(el, "alt") if el.find_parent("a") is None else None)
+                if said:
+                    parts.append(said.strip())
+        return " ".join(p for p in parts if p)
+
+
+def link_label(a: Tag) -> str:
+    """What a link says: its text, else its ``title``, else its image's ``alt``/``title``."""
+    text = clean_text(a) or (attr(a, "title") or "").strip()
+    if text:
+        return text
+    img = a.find("img")
+    if img is not None:
+        return (attr(img, "alt") or attr(img, "title") or "").strip()
+    return ""
+
+
+def _is_item_link(a: Tag, base: str) -> bool:
+    if not absolute(base, attr(a, "href")):
+        return False
+    label = link_label(a)
+    if not label:
+        return a.find("img") is not None  # a thumbnail whose caption sits beside it
+    low = label.lower().rstrip(">»› ")
+    return not (
+        low in MORE_WORDS
+        or low in NEXT_WORDS
+        or label in LOAD_MORE_WORDS
+        or label in _SKIP_WORDS
+        or label in _NAV_WORDS
+        or label.isdigit()
+    )
+
+
+def _features(text: str) -> int:
     score = 0
-    if parse_date(text):
+    if parse_date(text) or _MONTH_DAY_RE.search(text):
         score += 1
     if any(w in text for w in _ORIGINAL + _REPOST):
         score += 1
     if parse_size(text) or _PHOTOS_RE.search(text) or _COUNTER_RE.search(text):
         score += 1
-    if _BRACKET_RE.search(text) or FORMAT_TOKEN_RE.search(text):
+    if _BRACKET_RE.search(text) or FORMAT_TOKEN_RE.search(text) or "分类" in text or "类型" in text:
         score += 1
     return score
 
 
-def _item_links(node: Tag, base: str) -> list[Tag]:
-    links = [node] if node.name == "a" else node.find_all("a")
-    out = []
-    for a in links:
-        url = absolute(base, attr(a, "href"))
-        text = clean_text(a) or (attr(a, "title") or "").strip()
-        if not url or not text:
+def _units(parent: Tag) -> dict[str, list[_Unit]]:
+    """The parent's children by tag name; a ``dt`` takes the ``dd`` elements after it."""
+    groups: dict[str, list[_Unit]] = {}
+    children = parent.find_all(True, recursive=False)
+    for i, child in enumerate(children):
+        if child.name == "dd" and any(c.name == "dt" for c in children[:i]):
             continue
-        low = text.lower()
-        if low in MORE_WORDS or low in NEXT_WORDS or text in LOAD_MORE_WORDS or text in _SKIP_WORDS or text.isdigit():
-            continue
-        out.append(a)
-    return out
+        tags = [child]
+        if child.name == "dt":
+            for follower in children[i + 1 :]:
+                if follower.name != "dd":
+                    break
+                tags.append(follower)
+        groups.setdefault(child.name, []).append(_Unit(tags))
+    return groups
 
 
-def _signature(tag: Tag) -> tuple[str, tuple[str, ...]]:
-    classes: list[str] = list(tag.get("class") or [])
-    return tag.name, tuple(
-        sorted(c for c in classes if c not in ("on", "active", "odd", "even", "cur", "first", "last"))
-    )
-
-
-def _best_group(soup: BeautifulSoup, base: str) -> list[Tag]:
+def _best_group(soup: BeautifulSoup, base: str) -> list[_Unit]:
     body = soup.body or soup
-    best: tuple[float, int, list[Tag]] = (0.0, 0, [])
+    best: tuple[float, int, list[_Unit]] = (0.0, 0, [])
     for parent in body.find_all(True):
         if in_chrome(parent):
             continue
-        groups: dict[tuple[str, tuple[str, ...]], list[Tag]] = {}
-        for child in parent.find_all(True, recursive=False):
-            groups.setdefault(_signature(child), []).append(child)
-        for members in groups.values():
-            scored = 0.0
-            usable = []
-            for member in members:
-                links = _item_links(member, base)
+        for units in _units(parent).values():
+            usable: list[tuple[_Unit, int]] = []
+            for unit in units:
+                links = unit.links(base)
                 distinct = {absolute(base, attr(a, "href")) for a in links}
                 if not links or len(distinct) > 3:
                     continue
-                title = clean_text(max(links, key=lambda a: len(clean_text(a))))
-                scored += 1 + 2 * _features(member, title)
-                usable.append(member)
+                usable.append((unit, _features(unit.text())))
             if not usable:
                 continue
-            depth = len(list(usable[0].parents))
+            featured = sum(1 for _, f in usable if f)
+            if featured * 2 >= len(usable):  # records look alike: drop the odd plain link (a tab, a nav entry)
+                usable = [(u, f) for u, f in usable if f]
+            scored = float(sum(1 + 2 * f for _, f in usable))
+            depth = len(list(usable[0][0].head.parents))
             if (scored, depth) > (best[0], best[1]):
-                best = (scored, depth, usable)
+                best = (scored, depth, [u for u, _ in usable])
     return best[2]
 
 
-def _record(member: Tag, base: str) -> Record:
-    links = _item_links(member, base)
-    primary = max(links, key=lambda a: len(clean_text(a) or attr(a, "title") or ""))
+def originality(text: str) -> bool | None:
+    """原创 → True, 转载 and its kin → False, neither shown → None."""
+    if any(w in text for w in _REPOST):
+        return False
+    if any(w in text for w in _ORIGINAL):
+        return True
+    return None
+
+
+def _year_above(tag: Tag) -> str | None:
+    """A year heading before a record ("2022年" over a run of "03-01" dates)."""
+    for text in tag.find_all_previous(string=_YEAR_RE, limit=1):
+        match = _YEAR_RE.match(str(text))
+        if match:
+            return match.group(1)
+    return None
+
+
+def _date(text: str, unit: _Unit) -> str | None:
+    full = parse_date(text)
+    if full:
+        return full
+    short = _MONTH_DAY_RE.search(text)
+    year = _year_above(unit.head) if short else None
+    if short and year:
+        return parse_date(f"{year}-{short.group(1)}-{short.group(2)}")
+    return None
+
+
+def _caption(unit: _Unit, primary: Tag) -> str:
+    """The name beside an image link: the unit's shortest text that is not a date, a count
+    or a counter."""
+    candidates = []
+    for tag in unit.tags:
+        for el in tag.find_all(["p", "span", "div", "h3", "h4", "h5", "em", "strong", "a", "dt", "dd", "figcaption"]):
+            if el.find(True) is not None and el.name != "a":
+                continue
+            value = clean_text(el)
+            if not value or parse_date(value) or _COUNTER_RE.search(value) or value.isdigit():
+                continue
+            value = re.sub(r"\s*[(（]\s*\d+\s*[)）]\s*$|\s*共?\s*\d+\s*张.*$", "", value).strip()
+            if value:
+                candidates.append(value)
+    return candidates[0] if candidates else ""
+
+
+def _record(unit: _Unit, base: str) -> Record:
+    links = unit.links(base)
+    primary = max(links, key=lambda a: len(link_label(a)))
     shown = clean_text(primary)
     full = (attr(primary, "title") or "").strip()
     title = full if full and (not shown or shown.endswith(("...", "…")) or len(full) > len(shown)) else shown
+    if not title:
+        title = _caption(unit, primary) or link_label(primary)
     url = absolute(base, attr(primary, "href")) or base
-    text = clean_text(member).replace(shown, " ", 1)
-    original: bool | None = None
-    if any(w in text for w in _REPOST):
-        original = False
-    elif any(w in text for w in _ORIGINAL):
-        original = True
+    block = unit.text()
+    text = block.replace(shown or title, " ", 1)
     labels: list[str] = [m.group(1).strip() for m in _BRACKET_RE.finditer(text)]
-    for leaf in member.find_all(True):
-        if leaf is primary or leaf.find(True) is not None or primary in leaf.parents:
-            continue
-        value = clean_text(leaf)
-        if value.startswith(("分类", "类别", "类型", "栏目")):
-            value = re.sub(r"^(分类|类别|类型|栏目)\s*[:：]?\s*", "", value)
-        value = value.strip("[]【】 ")
-        if (
-            1 < len(value) <= 10
-            and not parse_date(value)
-            and not _COUNTER_RE.search(value)
-            and value not in _ORIGINAL + _REPOST
-            and not parse_size(value)
-        ):
-            labels.append(value)
+    for tag in unit.tags:
+        for leaf in tag.find_all(True):
+            if leaf is primary or leaf.find(True) is not None or primary in leaf.parents:
+                continue
+            value = clean_text(leaf)
+            if value.startswith(("分类", "类别", "类型", "栏目")):
+                value = re.sub(r"^(分类|类别|类型|栏目)\s*[:：]?\s*", "", value)
+            value = value.strip("[]【】 ")
+            if (
+                1 < len(value) <= 10
+                and not parse_date(value)
+                and not _COUNTER_RE.search(value)
+                and value not in _ORIGINAL + _REPOST
+                and not parse_size(value)
+            ):
+                labels.append(value)
     fmt = None
     ext = _EXT_RE.search(title)
     if ext and ext.group(1).lower() in FORMAT_CATEGORY:
@@ -168,9 +284,9 @@ def _record(member: Tag, base: str) -> Record:
         title=title.strip(),
         url=url,
         text=text,
-        block=clean_text(member),
-        date=parse_date(text),
-        original=original,
+        block=block,
+        date=_date(text, unit),
+        original=originality(text),
         labels=[
             lab
             for lab in labels
@@ -185,7 +301,7 @@ def _record(member: Tag, base: str) -> Record:
 
 def find_records(soup: BeautifulSoup, base: str) -> list[Record]:
     """The records of a listing page, in page order."""
-    return [_record(m, base) for m in _best_group(soup, base)]
+    return [_record(unit, base) for unit in _best_group(soup, base)]
 
 
 def label_category(labels: list[str]) -> str | None:

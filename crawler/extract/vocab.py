@@ -175,7 +175,7 @@ OFFICIAL_SUFFIXES = (
 )
 
 DATE_RE = re.compile(r"(20\d{2}|19\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
-_SIZE_RE = re.compile(r"(\d+(?:\.\d+)?)\s*(GB|MB|KB|G|M|K|B)\b", re.IGNORECASE)
+_SIZE_RE = re.compile(r"(\d+(?:\.\d+)?)\s*(GB|MB|KB|G|M|K|B)(?![A-Za-z])", re.IGNORECASE)
 _UNITS = {"b": 1, "k": 1024, "kb": 1024, "m": 1024**2, "mb": 1024**2, "g": 1024**3, "gb": 1024**3}
 
 
