@@ -44,7 +44,8 @@ def test_check_json_matches_ground_truth(key: str, farm: Farm, run_cli, tmp_path
     # Every farm listing is read to its end, so nothing is left for a reviewer to count.
     unfinished = {k: c["evidence"] for k, c in document["completeness"].items() if not c["complete"]}
     assert unfinished == {}
-    assert result.seconds < 10, f"check took {result.seconds:.1f}s"
+    # A guard against a check that hangs, not a speed target (benchmarks measure speed).
+    assert result.seconds < 60, f"check took {result.seconds:.1f}s"
     # Exit status follows the verdict (contract): 0 pass, 1 fail/review, 3 not inspected.
     assert result.code == {"pass": 0, "fail": 1, "review": 1, "error": 3}[document["verdict"]]
     with sqlite3.connect(tmp_path / "s.db") as db:

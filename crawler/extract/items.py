@@ -2,46 +2,70 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from ..model import Album, Article, Resource
+from .detail import DetailFacts
 from .records import Record, label_category
 from .vocab import DECISIVE_FORMATS, FORMAT_CATEGORY, TITLE_KEYWORDS
 
-__all__ = ["dedupe", "resource_category", "to_album", "to_article", "to_resource"]
+__all__ = ["dedupe", "incomplete", "resource_category", "to_album", "to_article", "to_resource"]
 
 
-
-def resource_category(record: Record) -> str:
-    label = label_category(record.labels)
+def resource_category(record: Record, facts: DetailFacts | None = None) -> str:
+    """The platform's own label first (the row's, then the item page's), then a file type
+    that settles it, then title words, then any known file type."""
+    label = label_category(record.labels) or (facts.category if facts else None)
     if label:
         return label
-    if record.format in DECISIVE_FORMATS:
-        return FORMAT_CATEGORY[record.format]
+    fmt = record.format or (facts.format if facts else None)
+    if fmt in DECISIVE_FORMATS:
+        return FORMAT_CATEGORY[fmt]
     for category, words in TITLE_KEYWORDS:
         if any(w in record.title for w in words):
             return category
-    if record.format in FORMAT_CATEGORY:
-        return FORMAT_CATEGORY[record.format]
+    if fmt in FORMAT_CATEGORY:
+        return FORMAT_CATEGORY[fmt]
     return "other"
 
 
-def to_resource(r: Record) -> Resource:
-    return Resource(
-        title=r.title,
-        url=r.url,
-        category=resource_category(r),
-        original=r.original,
-        published=r.date,
-        visibility=r.visibility,
-        format=r.format,
-        size_bytes=r.size_bytes,
+def incomplete(record: Record) -> bool:
+    """True when the row leaves something for the item's page to say."""
+    return (
+        record.date is None
+        or record.original is None
+        or record.format is None
+        or record.size_bytes is None
+        or label_category(record.labels) is None
     )
 
 
-def to_article(r: Record) -> Article:
-    category = next((lab for lab in r.labels if not lab.isdigit()), None)
-    return Article(title=r.title, url=r.url, original=r.original, published=r.date, category=category)
+def to_resource(r: Record, facts: DetailFacts | None = None) -> Resource:
+    """A resource from its listing row, completed by its page where the row is silent."""
+    f = facts or DetailFacts()
+    return Resource(
+        title=r.title,
+        url=r.url,
+        category=resource_category(r, facts),
+        original=r.original if r.original is not None else f.original,
+        published=r.date or f.date,
+        visibility=r.visibility,
+        format=r.format or f.format,
+        size_bytes=r.size_bytes if r.size_bytes is not None else f.size_bytes,
+    )
+
+
+def to_article(r: Record, facts: DetailFacts | None = None) -> Article:
+    f = facts or DetailFacts()
+    category = next((lab for lab in r.labels if not lab.isdigit()), None) or f.label
+    return Article(
+        title=r.title,
+        url=r.url,
+        original=r.original if r.original is not None else f.original,
+        published=r.date or f.date,
+        category=category,
+    )
 
 
 def dedupe(items: list[Any]) -> list[Any]:
@@ -55,5 +79,12 @@ def dedupe(items: list[Any]) -> list[Any]:
     return out
 
 
+_NAME_COUNT = re.compile(r"^(?P<name>.+?)\s*[(（]\s*(?P<n>\d+)\s*[)）]$")
+
+
 def to_album(r: Record) -> Album:
+    """An album; "相册名（12）" is the name with its photo count."""
+    match = _NAME_COUNT.match(r.title)
+    if match and r.photos is None:
+        return Album(name=match.group("name"), url=r.url, photos=int(match.group("n")))
     return Album(name=r.title, url=r.url, photos=r.photos)

@@ -40,7 +40,13 @@ _PHOTOS_RE = re.compile(
 _BRACKET_RE = re.compile(r"[【\[]([^】\]]{1,10})[】\]]")
 _EXT_RE = re.compile(r"\.([a-z0-9]{2,5})$", re.IGNORECASE)
 _COUNTER_RE = re.compile(r"(阅读|浏览|评论|下载|点击|收藏|点赞|回复|访问)\s*[(（:：]?\s*\d+|\d+\s*(次|人)")
-_SKIP_WORDS = {"下载", "预览", "详情", "查看", "收藏", "分享", "编辑", "删除", "置顶", "推荐", "播放", "打开"}
+_SKIP_WORDS = {
+    *("下载", "预览", "详情", "查看", "收藏", "分享", "编辑", "删除", "置顶", "推荐", "播放", "打开"),
+    *("原创", "转载", "评论", "点赞", "举报", "回复"),
+}
+_TEXT_TAGS = ["p", "span", "div", "h3", "h4", "h5", "em", "strong", "b", "a", "dt", "dd", "figcaption"]
+# What a thumbnail's alt says when it says nothing about the item.
+_GENERIC_ALT = {"封面", "图片", "缩略图", "预览图", "cover", "img", "image", "pic", "thumb", "photo", ""}
 # Link labels that are the platform's navigation, never an item: 首页, 资源, 个人资料 …
 _NAV_WORDS = {
     "首页",
@@ -214,21 +220,26 @@ def _date(text: str, unit: _Unit) -> str | None:
     return None
 
 
-def _caption(unit: _Unit, primary: Tag) -> str:
-    """The name beside an image link: the unit's shortest text that is not a date, a count
-    or a counter."""
-    candidates = []
+def _caption(unit: _Unit) -> str:
+    """The name beside an image link: the unit's first text that is not a date, a count,
+    a counter, 原创/转载 or a "label：value" line."""
     for tag in unit.tags:
-        for el in tag.find_all(["p", "span", "div", "h3", "h4", "h5", "em", "strong", "a", "dt", "dd", "figcaption"]):
+        for el in tag.find_all(_TEXT_TAGS):
             if el.find(True) is not None and el.name != "a":
                 continue
             value = clean_text(el)
-            if not value or parse_date(value) or _COUNTER_RE.search(value) or value.isdigit():
+            if (
+                not value
+                or parse_date(value)
+                or _COUNTER_RE.search(value)
+                or value.isdigit()
+                or value in _ORIGINAL + _REPOST
+                or re.match(r"^[^:：]{1,6}[:：]", value)
+                or re.fullmatch(r"共?\s*\d+\s*张.*", value)
+            ):
                 continue
-            value = re.sub(r"\s*[(（]\s*\d+\s*[)）]\s*$|\s*共?\s*\d+\s*张.*$", "", value).strip()
-            if value:
-                candidates.append(value)
-    return candidates[0] if candidates else ""
+            return value
+    return ""
 
 
 def _record(unit: _Unit, base: str) -> Record:
@@ -238,7 +249,9 @@ def _record(unit: _Unit, base: str) -> Record:
     full = (attr(primary, "title") or "").strip()
     title = full if full and (not shown or shown.endswith(("...", "…")) or len(full) > len(shown)) else shown
     if not title:
-        title = _caption(unit, primary) or link_label(primary)
+        img = primary.find("img")
+        alt = (attr(img, "alt") or attr(img, "title") or "").strip() if img is not None else ""
+        title = alt if alt.lower() not in _GENERIC_ALT else _caption(unit) or link_label(primary)
     url = absolute(base, attr(primary, "href")) or base
     block = unit.text()
     text = block.replace(shown or title, " ", 1)

@@ -255,16 +255,18 @@ class BrowserSession:
                 except Exception:
                     return
             else:
-                # Infinite scroll only where the page says it loads on scrolling.
+                # Infinite scroll: scroll to the end and see whether the page grows. A page
+                # that says it loads on scrolling gets longer to answer.
                 hint = await page.evaluate("document.body ? document.body.innerText : ''")
-                if not re.search(r"(下拉|滚动|上拉)加载|加载中", hint):
-                    return
-                height = await page.evaluate("document.body ? document.body.scrollHeight : 0")
+                patience = 1500 if re.search(r"(下拉|滚动|上拉)加载|加载中", hint) else 600
                 await page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
                 try:
-                    await page.wait_for_function(f"document.body.scrollHeight > {height}", timeout=1500)
+                    await page.wait_for_function(
+                        f"document.body.innerHTML.length !== {before}", timeout=patience, polling=50
+                    )
                 except Exception:
                     return
+                await settle(3.0)
                 continue
             try:
                 await page.wait_for_function(f"document.body.innerHTML.length !== {before}", timeout=5000, polling=50)

@@ -17,10 +17,11 @@ from dataclasses import asdict, replace
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from ..extract.items import dedupe, to_album, to_article, to_resource
+from ..extract.items import dedupe, to_album
 from ..extract.links import merge_links, outbound_links
 from ..extract.modules import find_modules
 from ..extract.profile import extract_profile, name_from_heading
+from ..extract.records import Record
 from ..extract.walls import detect_wall, script_redirect
 from ..model import (
     Album,
@@ -38,10 +39,10 @@ from ..model import (
 from ..platforms import pick_adapter
 from ..transport.browser import BrowserSession
 from ..transport.http import FetchError, HttpFetcher, Page
+from .details import read_item_pages
 from .listings import crawl_listing
 from .reuse import http_cache_from_state, http_cache_state, video_from_state
 from .session import CrawlOptions, VisitSession
-from .videos import find_videos
 
 __all__ = ["crawl_space"]
 
@@ -228,15 +229,39 @@ async def _crawl_home_and_lists(
     )
     state: dict[str, Any] = {}
     completeness: dict[str, Completeness] = {}
+    official = session.options.official_domains
 
-    def items(kind: str, build: Any, make: Any) -> list[Any]:
+    def fresh(kind: str) -> list[Record]:
+        return dedupe(listings[kind].records) if listings[kind].reused is None else []
+
+    def reused(kind: str, make: Any) -> tuple[list[Any], list[OutboundLink]]:
+        earlier_state = listings[kind].reused or {}
+        items = [make(**item) for item in earlier_state.get("items", [])]
+        return items, [OutboundLink(**link) for link in earlier_state.get("links", [])]
+
+    reuse_videos = listings["resources"].reused is not None and "videos" in earlier
+    item_pages = await read_item_pages(session, adapter, fresh("resources"), fresh("articles"))
+    if listings["resources"].reused is not None:
+        resources, resource_links = reused("resources", Resource)
+    else:
+        resources = item_pages.resources
+        resource_links = outbound_links(listings["resources"].pages, home.final_url, official)
+    if listings["articles"].reused is not None:
+        articles, article_links = reused("articles", Article)
+    else:
+        articles = item_pages.articles
+        article_links = outbound_links(listings["articles"].pages + item_pages.article_pages, home.final_url, official)
+    if listings["albums"].reused is not None:
+        albums, album_links = reused("albums", Album)
+    else:
+        albums = dedupe([to_album(r) for r in listings["albums"].records])
+        album_links = outbound_links(listings["albums"].pages, home.final_url, official)
+    for kind, built, links in (
+        ("resources", resources, resource_links),
+        ("articles", articles, article_links),
+        ("albums", albums, album_links),
+    ):
         listing = listings[kind]
-        if listing.reused is not None:
-            built = [make(**item) for item in listing.reused["items"]]
-            links = [OutboundLink(**link) for link in listing.reused.get("links", [])]
-        else:
-            built = dedupe([build(r) for r in listing.records])
-            links = outbound_links(listing.pages, home.final_url, session.options.official_domains)
         completeness[kind] = listing.completeness(kind, len(built))
         if listing.start is not None and listing.fingerprint is not None:
             state[kind] = {
@@ -246,19 +271,13 @@ async def _crawl_home_and_lists(
                 "links": [asdict(x) for x in links],
                 "completeness": asdict(completeness[kind]),
             }
-        return built
-
-    resources = items("resources", to_resource, Resource)
-    articles = items("articles", to_article, Article)
-    albums = items("albums", to_album, Album)
-    if listings["resources"].reused is not None and "videos" in earlier:
+    if reuse_videos:
         videos = [video_from_state(v) for v in earlier["videos"]["items"]]
         detail_links = [OutboundLink(**link) for link in earlier["videos"].get("links", [])]
         unread_details = int(earlier["videos"].get("unread", 0))
     else:
-        before = len(session.pages)
-        videos, unread_details = await find_videos(session, adapter, resources)
-        detail_links = outbound_links(session.pages[before:], home.final_url, session.options.official_domains)
+        videos, unread_details = item_pages.videos, item_pages.unread_videos
+        detail_links = outbound_links(item_pages.resource_pages, home.final_url, official)
     state["videos"] = {
         "items": [asdict(v) for v in videos],
         "links": [asdict(x) for x in detail_links],
@@ -269,14 +288,7 @@ async def _crawl_home_and_lists(
     if session.http_cache or session.validated:
         state["http_cache"] = http_cache_state(session)
     outbound = merge_links(
-        outbound_links(session.pages, home.final_url, session.options.official_domains),
-        *(
-            OutboundLink(**link)
-            for kind in kinds
-            if listings[kind].reused is not None
-            for link in (listings[kind].reused or {}).get("links", [])
-        ),
-        *detail_links,
+        outbound_links([home], home.final_url, official), *resource_links, *article_links, *album_links, *detail_links
     )
     visible = Visibility("everyone", f"未登录访问即可看到空间主页内容（{len(modules)} 个模块）")
 
