@@ -20,7 +20,7 @@ from typing import Any
 from ..extract.items import dedupe, to_album
 from ..extract.links import merge_links, outbound_links
 from ..extract.modules import find_modules
-from ..extract.profile import extract_profile, name_from_heading
+from ..extract.profile import extract_profile, merge_profiles, name_from_heading, profile_page_url
 from ..extract.records import Record
 from ..extract.walls import detect_wall, script_redirect
 from ..model import (
@@ -36,7 +36,7 @@ from ..model import (
     Target,
     Visibility,
 )
-from ..platforms import pick_adapter
+from ..platforms import PlatformAdapter, pick_adapter
 from ..transport.browser import BrowserSession
 from ..transport.http import FetchError, HttpFetcher, Page
 from .details import read_item_pages
@@ -215,7 +215,11 @@ async def _crawl_home_and_lists(
         return snapshot, artifacts
 
     raw_styles = _STYLE_RE.findall(home.html)
-    profile = extract_profile(soup, raw_styles, home.final_url)
+    profile_box = next((m.element for m in modules if m.type == "profile"), None)
+    first_box = modules[0].element if modules else None
+    profile = extract_profile(soup, raw_styles, home.final_url, profile_box=profile_box, first_box=first_box)
+    if not (profile.school and profile.subject and profile.avatar):
+        profile = await _profile_page(session, adapter, home, profile)
     earlier = previous_state or {}
     kinds = ("resources", "articles", "albums")
     listings = dict(
@@ -316,6 +320,25 @@ async def _crawl_home_and_lists(
         state=state,
     )
     return snapshot, artifacts
+
+
+async def _profile_page(session: VisitSession, adapter: PlatformAdapter, home: Page, profile: Profile) -> Profile:
+    """The profile completed from the space's profile page (个人档案, 教师简介, 关于我 …)
+    where the home page shows only part of it."""
+    url = profile_page_url(home.soup, home.final_url)
+    if url is None:
+        return profile
+    try:
+        page = await session.fetch(url)
+        if page.status < 400 and (adapter.always_browser or adapter.detail_needs_browser(page)):
+            page = await session.render(url)
+    except FetchError:
+        return profile
+    if page.status >= 400:
+        return profile
+    box = next((m.element for m in find_modules(page.soup, page.final_url) if m.type == "profile"), None)
+    found = extract_profile(page.soup, [], page.final_url, profile_box=box or page.soup.body)
+    return merge_profiles(profile, found)
 
 
 def _photos_completeness(albums: list[Album], listing: Completeness) -> Completeness:
