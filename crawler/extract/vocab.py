@@ -52,7 +52,7 @@ BUILTIN_MODULE_WORDS: dict[str, tuple[str, ...]] = {
     "visitors": ("最近访客", "访客", "来访者"),
     "friends": ("好友", "我的好友", "关注", "粉丝"),
     "notice": ("公告", "空间公告"),
-    "stats": ("空间统计", "访问统计", "统计信息"),
+    "stats": ("统计", "空间统计", "访问统计", "统计信息", "数据统计"),
     "classes": ("我的班级", "任教班级", "班级空间"),
     "groups": ("我的群组", "群组", "工作室", "名师工作室"),
 }
@@ -162,6 +162,7 @@ TITLE_KEYWORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("lesson_video", ("课例", "课堂实录", "教学视频", "录像")),
     ("document", ("反思", "论文", "总结", "案例", "质量分析", "叙事")),
     ("audio", ("音频", "朗读")),
+    ("image", ("图片",)),
 )
 OFFICIAL_SUFFIXES = (
     ".gov.cn",

@@ -13,6 +13,9 @@ import os
 import re
 import shutil
 import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from typing import Any
 
 from ..extract.vocab import LOAD_MORE_WORDS
@@ -35,6 +38,49 @@ CHROMIUM_ARGS = [
 _BLOCKED_TYPES = {"image", "media", "font"}
 _MAX_LOAD_MORE = 60
 _QUIET_S = 0.25  # a page counts as settled after this long with no request in flight
+
+
+@dataclass
+class _Opened:
+    page: Any
+    settle: Callable[..., Awaitable[None]]
+    answers: list[tuple[str, str]]  # (URL, JSON text) of every JSON answer so far
+    status: int
+
+
+# Marks the element a visitor would click to reach one of the labels (a tab, an entry, an
+# item's title): the visible element whose text is the label (counts such as "(41)" aside),
+# preferring links, buttons and tabs, then elements with handlers.
+_MARK_CLICK_JS = """(labels) => {
+  const norm = s => (s || '').replace(/\\s+/g, '').replace(/[>»›]+$/, '')
+    .replace(/[(（\\[【]?\\d+[)）\\]】]?(篇|个|张|条|项|份)?$/, '');
+  const wanted = new Set(labels.map(norm).filter(Boolean));
+  let best = null, bestScore = -1;
+  const tags = 'a, button, li, span, div, p, td, dt, dd, h2, h3, h4, h5, em, b, strong, img';
+  for (const el of document.querySelectorAll(tags)) {
+    const text = norm(el.tagName === 'IMG' ? (el.getAttribute('alt') || '') : el.innerText);
+    if (!wanted.has(text)) continue;
+    const r = el.getBoundingClientRect();
+    if (r.width === 0 || r.height === 0) continue;
+    let score = 0;
+    if (el.tagName === 'A' || el.tagName === 'BUTTON' || el.getAttribute('role') === 'tab') score += 4;
+    if (el.getAttribute('onclick') || Array.from(el.attributes).some(a => a.name.startsWith('data-'))) score += 2;
+    if (getComputedStyle(el).cursor === 'pointer') score += 1;
+    if (el.children.length === 0) score += 1;
+    if (score > bestScore) { best = el; bestScore = score; }
+  }
+  if (!best) return false;
+  const acts = e => e.tagName === 'A' || e.tagName === 'BUTTON' || e.getAttribute('onclick') ||
+    Array.from(e.attributes).some(a => a.name.startsWith('data-') && a.name !== 'data-spacebot-click');
+  if (!acts(best)) {  // a caption beside the link (a thumbnail) that does the opening
+    const near = best.closest('a, button, [onclick]') ||
+      (best.parentElement && best.parentElement.querySelector('a, button, [onclick]'));
+    if (near) best = near;
+  }
+  document.querySelectorAll('[data-spacebot-click]').forEach(e => e.removeAttribute('data-spacebot-click'));
+  best.setAttribute('data-spacebot-click', '1');
+  return true;
+}"""
 
 # Finds the visible "加载更多" control that does not navigate, marks it, and reports it.
 _FIND_MORE_JS = """(words) => {
@@ -182,19 +228,21 @@ class BrowserSession:
         if self._context is None:
             await self._start()
 
-    async def render(self, url: str, *, load_more: bool = False) -> Page:
+    @asynccontextmanager
+    async def _opened(self, url: str) -> AsyncIterator[_Opened]:
+        """A new tab at ``url`` after its scripts ran, with the JSON answers it receives."""
         if self._context is None or (self._browser is not None and not self._browser.is_connected()):
             await self._ensure_running()
         elif self.recycle_every and self.pages_rendered and self.pages_rendered % self.recycle_every == 0:
             await self._recycle()
         page = await self._context.new_page()
         page.set_default_timeout(self.timeout_ms)
-        json_bodies: list[str] = []
+        answers: list[tuple[str, str]] = []
 
         async def keep_json(response: Any) -> None:
             if "json" in (response.headers.get("content-type") or ""):
                 try:
-                    json_bodies.append(await response.text())
+                    answers.append((response.url, await response.text()))
                 except Exception:  # the page may have moved on; the DOM still has what it rendered
                     pass
 
@@ -220,29 +268,79 @@ class BrowserSession:
                 await asyncio.sleep(0.03)
 
         try:
-            try:
-                response = await page.goto(url, wait_until="load", timeout=self.timeout_ms)
-            except Exception as exc:
-                refusal = (
-                    self.refused.get(url) or next(iter(self.refused.values()), None)
-                    if "ERR_BLOCKED" in str(exc)
-                    else None
-                )
-                if refusal:
-                    raise FetchError("blocked", refusal) from None
-                raise FetchError("unreachable", f"浏览器无法打开 {url}：{_first_line(exc)}") from None
+            status = await self._goto(page, url)
             await settle()
-            if load_more:
-                await self._load_all(page, settle)
-            html = await page.content()
-            self.pages_rendered += 1
-            status = response.status if response is not None else 200
-            return Page(url, page.url, status, html, "browser", json_bodies)
+            yield _Opened(page, settle, answers, status)
         finally:
             try:  # a renderer stuck in an endless script must not hold the crawl
                 await asyncio.wait_for(page.close(run_before_unload=False), 5)
             except Exception:
                 pass
+
+    async def _goto(self, page: Any, url: str) -> int:
+        try:
+            response = await page.goto(url, wait_until="load", timeout=self.timeout_ms)
+        except Exception as exc:
+            refusal = (
+                self.refused.get(url) or next(iter(self.refused.values()), None) if "ERR_BLOCKED" in str(exc) else None
+            )
+            if refusal:
+                raise FetchError("blocked", refusal) from None
+            raise FetchError("unreachable", f"浏览器无法打开 {url}：{_first_line(exc)}") from None
+        return response.status if response is not None else 200
+
+    async def render(self, url: str, *, load_more: bool = False) -> Page:
+        """The page after its scripts ran (with ``load_more``, its list grown to the end)."""
+        async with self._opened(url) as opened:
+            if load_more:
+                await self._load_all(opened.page, opened.settle)
+            html = await opened.page.content()
+            self.pages_rendered += 1
+            answers = list(opened.answers)
+            return Page(url, opened.page.url, opened.status, html, "browser", [t for _, t in answers], answers=answers)
+
+    async def explore(self, url: str, paths: list[list[list[str]]]) -> tuple[Page, list[Page | None]]:
+        """The page at ``url``, and for each path the view its clicks lead to.
+
+        A path is a list of steps; a step is the labels one of which the element to click
+        shows (a tab 资源, then an item's title). Each path starts again from ``url``. The
+        view is the page after the last click, its lists grown to the end, with the JSON
+        answers that came after that click. A path whose element is not there gives None.
+        """
+        async with self._opened(url) as opened:
+            page = opened.page
+            html = await page.content()
+            first = list(opened.answers)
+            home = Page(url, page.url, opened.status, html, "browser", [t for _, t in first], answers=first)
+            views: list[Page | None] = []
+            for index, path in enumerate(paths):
+                if index:
+                    await page.goto("about:blank")
+                    await self._goto(page, url)
+                    await opened.settle()
+                mark = len(opened.answers)
+                reached = True
+                for step in path:
+                    if not await page.evaluate(_MARK_CLICK_JS, step):
+                        reached = False
+                        break
+                    mark = len(opened.answers)
+                    try:  # a script click: no waiting for pictures the crawl does not load
+                        await page.evaluate("document.querySelector('[data-spacebot-click]').click()")
+                    except Exception:
+                        reached = False
+                        break
+                    await opened.settle()
+                if not reached:
+                    views.append(None)
+                    continue
+                await self._load_all(page, opened.settle)
+                answers = opened.answers[mark:]
+                views.append(
+                    Page(url, page.url, 200, await page.content(), "browser", [t for _, t in answers], answers=answers)
+                )
+            self.pages_rendered += 1 + len(paths)
+            return home, views
 
     async def _load_all(self, page: Any, settle: Any) -> None:
         """Click "加载更多" (or scroll) until the list stops growing, bounded."""

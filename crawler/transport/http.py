@@ -42,6 +42,7 @@ class Page:
     html: str
     via: str  # http | browser
     json_bodies: list[str] = field(default_factory=list)  # API answers the browser saw
+    answers: list[tuple[str, str]] = field(default_factory=list)  # the same with the URL that answered
     retry_after: str | None = None
     content_type: str = "text/html"
     etag: str | None = None

@@ -39,8 +39,10 @@ class ItemPages:
 
 def _may_hold_video(record: Record) -> bool:
     category = resource_category(record)
-    return category in ("microlecture", "lesson_video") or (record.format or "") in VIDEO_EXTENSIONS or (
-        category == "other" and record.format is None
+    return (
+        category in ("microlecture", "lesson_video")
+        or (record.format or "") in VIDEO_EXTENSIONS
+        or (category == "other" and record.format is None)
     )
 
 

@@ -17,10 +17,11 @@ from ..extract.vocab import LISTING_WORDS
 from ..model import Completeness
 from ..platforms import PlatformAdapter
 from ..transport.http import FetchError, Page
+from .apps import AppListing
 from .reuse import listing_fingerprint
 from .session import VisitSession
 
-__all__ = ["ListingResult", "crawl_listing"]
+__all__ = ["ListingResult", "app_listing_result", "crawl_listing", "listing_start"]
 
 
 def _listing_url(kind: str, home: Page, soup: BeautifulSoup, modules: list[ModuleBox]) -> str | None:
@@ -48,6 +49,34 @@ def _same_listing(url: str, first: str) -> bool:
 _LABELS = {"resources": "资源", "articles": "文章", "albums": "相册"}
 
 
+def listing_start(
+    adapter: PlatformAdapter, kind: str, home: Page, soup: BeautifulSoup, modules: list[ModuleBox]
+) -> str | None:
+    """The address of a collection's full listing, or None (an in-app tab, or no listing)."""
+    return adapter.listing_url(kind, home, soup, modules) or _listing_url(kind, home, soup, modules)
+
+
+def _box_count(kind: str, modules: list[ModuleBox]) -> tuple[int | None, str]:
+    box = next((m for m in modules if m.type == kind and m.items is not None), None)
+    return (box.items, f"{box.name}({box.items})") if box is not None else (None, "")
+
+
+def app_listing_result(kind: str, app: AppListing, modules: list[ModuleBox], home_url: str) -> ListingResult:
+    """An app's collection as a listing: its API total declares the count."""
+    declared, declared_by = _box_count(kind, modules)
+    if app.declared is not None:
+        declared, declared_by = app.declared, f"共 {app.declared} 条（平台接口）"
+    return ListingResult(
+        home_url,
+        list(app.records),
+        declared=declared,
+        declared_by=declared_by,
+        pages_failed=app.pages_failed,
+        truncated=app.truncated,
+        app=app,
+    )
+
+
 @dataclass
 class ListingResult:
     """One collection's listing: the records read, or the previous items when the first
@@ -64,6 +93,7 @@ class ListingResult:
     pages_declared: int | None = None  # 共 N 页
     pages_failed: int = 0  # listing pages that could not be read
     truncated: bool = False  # stopped at the page bound with pages left
+    app: AppListing | None = None  # read from an app's JSON
 
     def completeness(self, kind: str, read: int) -> Completeness:
         """Declared against read, for the check-1 ``completeness`` object."""
@@ -102,10 +132,8 @@ async def crawl_listing(
     modules: list[ModuleBox],
     previous: dict[str, Any] | None,
 ) -> ListingResult:
-    start = adapter.listing_url(kind, home, soup, modules) or _listing_url(kind, home, soup, modules)
-    box = next((m for m in modules if m.type == kind and m.items is not None), None)
-    declared = box.items if box is not None else None
-    declared_by = f"{box.name}({box.items})" if box is not None else ""
+    start = listing_start(adapter, kind, home, soup, modules)
+    declared, declared_by = _box_count(kind, modules)
     if start is None:
         # No full listing: take what the module box on the home page shows.
         shown = next((m for m in modules if m.type == kind), None)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
 from ..transport.browser import BrowserSession
@@ -58,14 +60,25 @@ class VisitSession:
             self.pages.append(page)
         return page
 
-    async def render(self, url: str, *, load_more: bool = False) -> Page:
+    @asynccontextmanager
+    async def _browser_turn(self, url: str) -> AsyncIterator[None]:
         await self.fetcher.check_robots(url)
         async with self._slots:
             if self.fetcher.gate is not None:
                 async with self.fetcher.gate.slot(url):
-                    page = await self.browser.render(url, load_more=load_more)
+                    yield
             else:
-                page = await self.browser.render(url, load_more=load_more)
+                yield
         self.vias.add("browser")
+
+    async def render(self, url: str, *, load_more: bool = False) -> Page:
+        async with self._browser_turn(url):
+            page = await self.browser.render(url, load_more=load_more)
         self.pages.append(page)
         return page
+
+    async def explore(self, url: str, paths: list[list[list[str]]]) -> tuple[Page, list[Page | None]]:
+        """The page at ``url`` and the views its in-app tabs and items lead to (see
+        :meth:`BrowserSession.explore`); the views are not listed as pages of the visit."""
+        async with self._browser_turn(url):
+            return await self.browser.explore(url, paths)

@@ -17,11 +17,19 @@ from dataclasses import asdict, replace
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from ..extract.items import dedupe, to_album
-from ..extract.links import merge_links, outbound_links
+from ..extract.dom import host_of
+from ..extract.items import dedupe, to_album, to_article, to_resource
+from ..extract.links import is_official, merge_links, outbound_links
 from ..extract.modules import find_modules
-from ..extract.profile import extract_profile, merge_profiles, name_from_heading, profile_page_url
+from ..extract.profile import (
+    PROFILE_PAGE_WORDS,
+    extract_profile,
+    merge_profiles,
+    name_from_heading,
+    profile_page_url,
+)
 from ..extract.records import Record
+from ..extract.vocab import LISTING_WORDS
 from ..extract.walls import detect_wall, script_redirect
 from ..model import (
     Album,
@@ -34,13 +42,15 @@ from ..model import (
     Resource,
     SpaceSnapshot,
     Target,
+    Video,
     Visibility,
 )
 from ..platforms import PlatformAdapter, pick_adapter
 from ..transport.browser import BrowserSession
 from ..transport.http import FetchError, HttpFetcher, Page
+from .apps import AppListing, read_app_listings
 from .details import read_item_pages
-from .listings import crawl_listing
+from .listings import app_listing_result, crawl_listing, listing_start
 from .reuse import http_cache_from_state, http_cache_state, video_from_state
 from .session import CrawlOptions, VisitSession
 
@@ -222,21 +232,42 @@ async def _crawl_home_and_lists(
         profile = await _profile_page(session, adapter, home, profile)
     earlier = previous_state or {}
     kinds = ("resources", "articles", "albums")
-    listings = dict(
-        zip(
-            kinds,
-            await asyncio.gather(
-                *(crawl_listing(session, adapter, kind, home, soup, modules, earlier.get(kind)) for kind in kinds)
-            ),
-            strict=True,
+    in_app: dict[str, list[str]] = {}
+    if home.via == "browser":  # drawn by scripts: tabs without an address open in the app
+        for kind in kinds:
+            if listing_start(adapter, kind, home, soup, modules) is None:
+                names = [m.name for m in modules if m.type == kind]
+                in_app[kind] = [*LISTING_WORDS[kind], *names]
+        if not (profile.school and profile.subject and profile.avatar):
+            profile = await _app_profile(session, home, profile)
+    apps = await read_app_listings(session, home, in_app, {"resources": True, "articles": True, "albums": False})
+    crawled = await asyncio.gather(
+        *(
+            crawl_listing(session, adapter, kind, home, soup, modules, earlier.get(kind))
+            for kind in kinds
+            if kind not in apps
         )
     )
+    listings = dict(zip([kind for kind in kinds if kind not in apps], crawled, strict=True))
+    listings.update({kind: app_listing_result(kind, app, modules, home.final_url) for kind, app in apps.items()})
+    listings = {kind: listings[kind] for kind in kinds}
     state: dict[str, Any] = {}
     completeness: dict[str, Completeness] = {}
     official = session.options.official_domains
 
     def fresh(kind: str) -> list[Record]:
-        return dedupe(listings[kind].records) if listings[kind].reused is None else []
+        """Records whose pages are still to read (an app's in-app items were read from its JSON)."""
+        listing = listings[kind]
+        if listing.reused is not None:
+            return []
+        skip = listing.app.in_app if listing.app is not None else set()
+        return [r for r in dedupe(listing.records) if r.url not in skip]
+
+    def from_app(kind: str, make: Any) -> list[Any]:
+        listing = listings[kind]
+        if listing.app is None:
+            return []
+        return [make(r) for r in dedupe(listing.records) if r.url in listing.app.in_app]
 
     def reused(kind: str, make: Any) -> tuple[list[Any], list[OutboundLink]]:
         earlier_state = listings[kind].reused or {}
@@ -248,13 +279,14 @@ async def _crawl_home_and_lists(
     if listings["resources"].reused is not None:
         resources, resource_links = reused("resources", Resource)
     else:
-        resources = item_pages.resources
+        resources = item_pages.resources + from_app("resources", to_resource)
         resource_links = outbound_links(listings["resources"].pages, home.final_url, official)
     if listings["articles"].reused is not None:
         articles, article_links = reused("articles", Article)
     else:
-        articles = item_pages.articles
+        articles = item_pages.articles + from_app("articles", to_article)
         article_links = outbound_links(listings["articles"].pages + item_pages.article_pages, home.final_url, official)
+        article_links += _body_links(listings["articles"].app, home.final_url, official)
     if listings["albums"].reused is not None:
         albums, album_links = reused("albums", Album)
     else:
@@ -281,6 +313,8 @@ async def _crawl_home_and_lists(
         unread_details = int(earlier["videos"].get("unread", 0))
     else:
         videos, unread_details = item_pages.videos, item_pages.unread_videos
+        app_videos = listings["resources"].app.videos if listings["resources"].app else []
+        videos = dedupe_videos([*videos, *app_videos])
         detail_links = outbound_links(item_pages.resource_pages, home.final_url, official)
     state["videos"] = {
         "items": [asdict(v) for v in videos],
@@ -322,6 +356,29 @@ async def _crawl_home_and_lists(
     return snapshot, artifacts
 
 
+def _body_links(app: AppListing | None, home_url: str, official: tuple[str, ...]) -> list[OutboundLink]:
+    """Links in the bodies of an app's articles (read from their JSON)."""
+    if app is None:
+        return []
+    host = host_of(home_url)
+    return [
+        OutboundLink(url, "", host_of(url), is_official(url, host, official), page)
+        for page, urls in app.links.items()
+        for url in urls
+        if host_of(url) != host
+    ]
+
+
+async def _app_profile(session: VisitSession, home: Page, profile: Profile) -> Profile:
+    """The profile completed from the app's own profile view (an in-app tab)."""
+    _, views = await session.explore(home.final_url, [[list(PROFILE_PAGE_WORDS)]])
+    view = views[0]
+    if view is None:
+        return profile
+    box = next((m.element for m in find_modules(view.soup, view.final_url) if m.type == "profile"), None)
+    return merge_profiles(profile, extract_profile(view.soup, [], view.final_url, profile_box=box or view.soup.body))
+
+
 async def _profile_page(session: VisitSession, adapter: PlatformAdapter, home: Page, profile: Profile) -> Profile:
     """The profile completed from the space's profile page (个人档案, 教师简介, 关于我 …)
     where the home page shows only part of it."""
@@ -341,6 +398,14 @@ async def _profile_page(session: VisitSession, adapter: PlatformAdapter, home: P
     return merge_profiles(profile, found)
 
 
+def dedupe_videos(videos: list[Video]) -> list[Video]:
+    """One video per file URL, the first seen wins."""
+    seen: dict[str, Video] = {}
+    for video in videos:
+        seen.setdefault(video.url, video)
+    return list(seen.values())
+
+
 def _photos_completeness(albums: list[Album], listing: Completeness) -> Completeness:
     """Photos are counted from what each album declares; an album without a count, or
     albums not read, leave the total open."""
@@ -352,7 +417,8 @@ def _photos_completeness(albums: list[Album], listing: Completeness) -> Complete
         notes.append(f"{len(uncounted)} 个相册未显示张数（{'、'.join(uncounted[:3])}）")
     if not listing.complete:
         notes.append("相册列表未读完")
-    return Completeness(None, read, complete, "；".join(notes), listing.url)
+    declared = read if complete else None  # each album states its count
+    return Completeness(declared, read, complete, "；".join(notes), listing.url)
 
 
 def _videos_completeness(read: int, resources: Completeness, unread_details: int) -> Completeness:
