@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 
 from ..model import Album, Article, Resource
@@ -10,7 +11,7 @@ from .detail import DetailFacts
 from .records import Record, label_category
 from .vocab import DECISIVE_FORMATS, FORMAT_CATEGORY, TITLE_KEYWORDS
 
-__all__ = ["dedupe", "incomplete", "resource_category", "to_album", "to_article", "to_resource"]
+__all__ = ["dedupe", "incomplete", "merge_records", "resource_category", "to_album", "to_article", "to_resource"]
 
 
 def resource_category(record: Record, facts: DetailFacts | None = None) -> str:
@@ -66,6 +67,28 @@ def to_article(r: Record, facts: DetailFacts | None = None) -> Article:
         published=r.date or f.date,
         category=category,
     )
+
+
+def merge_records(records: list[Record]) -> list[Record]:
+    """One record per item (by URL), in first-seen order; what one sighting shows and
+    another does not (the category tab it sits under, a date) is kept."""
+    merged: dict[str, Record] = {}
+    for record in records:
+        key = record.url or record.title
+        seen = merged.get(key)
+        if seen is None:
+            merged[key] = record
+            continue
+        merged[key] = replace(
+            seen,
+            labels=seen.labels if label_category(seen.labels) else [*seen.labels, *record.labels],
+            date=seen.date or record.date,
+            original=seen.original if seen.original is not None else record.original,
+            format=seen.format or record.format,
+            size_bytes=seen.size_bytes if seen.size_bytes is not None else record.size_bytes,
+            photos=seen.photos if seen.photos is not None else record.photos,
+        )
+    return list(merged.values())
 
 
 def dedupe(items: list[Any]) -> list[Any]:

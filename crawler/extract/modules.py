@@ -124,6 +124,8 @@ def _is_title(tag: Tag) -> bool:
         return False
     if _LABEL_VALUE.search(text) or _GREETING.search(name) or name in _FIELD_LABELS:
         return False
+    if text.endswith(("。", "！", "？", "…", ".", "!", "?")):  # a sentence, not a title
+        return False
     # An item title (a link to a detail page) is not a module title; a heading may link
     # to its own listing.
     links = [a for a in tag.find_all("a") if not _is_more_link(a)]

@@ -9,14 +9,17 @@ from bs4 import BeautifulSoup
 
 from ..model import DeclaredVideo
 from .dom import absolute, attr, clean_text, host_of, url_path
-from .vocab import NEXT_WORDS, VIDEO_EXTENSIONS, parse_size
+from .vocab import NEXT_WORDS, VIDEO_EXTENSIONS, category_from_label, parse_size
 
 __all__ = [
+    "category_tabs",
     "find_declared_video",
     "find_video_urls",
     "needs_browser",
     "pagination_links",
+    "script_page_url",
     "declared_total",
+    "stated_counts",
     "total_pages",
 ]
 
@@ -82,6 +85,25 @@ _TOTAL_RE = re.compile(
 )
 
 
+_STAT_RE = re.compile(
+    r"^\s*(资源|文章|日志|博文|随笔|相册|照片|图片)(?:数|总数|数量)?\s*[:：]\s*(\d+)\s*(?:个|篇|张|条|本)?\s*$"
+)
+_STAT_KINDS = {"资源": "resources", "文章": "articles", "日志": "articles", "博文": "articles", "随笔": "articles"}
+_STAT_KINDS.update({"相册": "albums", "照片": "photos", "图片": "photos"})
+
+
+def stated_counts(soup: BeautifulSoup) -> dict[str, tuple[int, str]]:
+    """Counts a space states as "资源：34", "文章：26" (a statistics box), by collection."""
+    found: dict[str, tuple[int, str]] = {}
+    for tag in soup.find_all(["p", "li", "span", "div", "dd", "td", "em", "b"]):
+        if tag.find(["p", "li", "div", "table", "ul"]) is not None:
+            continue
+        match = _STAT_RE.match(clean_text(tag))
+        if match:
+            found.setdefault(_STAT_KINDS[match.group(1)], (int(match.group(2)), clean_text(tag)))
+    return found
+
+
 def declared_total(text: str) -> int | None:
     """The item count a listing states about itself ("共 87 条", "共有 12 篇"), or None.
 
@@ -91,18 +113,92 @@ def declared_total(text: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def pagination_links(soup: BeautifulSoup, base: str) -> list[str]:
-    """Links to further pages of the same listing (下一页, page numbers)."""
+# javascript:goPage(3), javascript:void(0);goPage('3')
+_JS_CALL = re.compile(
+    r"""^\s*javascript\s*:\s*(?:void\s*\(?0?\)?\s*;?\s*)?([A-Za-z_$][\w$.]*)\s*\(\s*['"]?(\d+)['"]?\s*\)"""
+)
+_JS_TERM = r"""(?:'[^'\n]*'|"[^"\n]*"|[A-Za-z_$][\w$]*)"""
+_JS_STRING_EXPR = rf"(?:{_JS_TERM}\s*\+\s*)*{_JS_TERM}"
+_JS_NAVIGATE = re.compile(
+    r"(?:location(?:\.href)?\s*=|location\.(?:replace|assign)\s*\(|window\.open\s*\(|\burl\s*=)\s*"
+    + f"({_JS_STRING_EXPR})"
+)
+
+
+def _script_text(raw_html: str) -> str:
+    return "\n".join(re.findall(r"<script\b[^>]*>(.*?)</script>", raw_html, re.IGNORECASE | re.DOTALL))
+
+
+def script_page_url(raw_html: str, base: str, function: str, argument: str) -> str | None:
+    """The address a pager function such as ``goPage(3)`` opens: the string expression its
+    body sends the browser to (``location.href = 'list.php?p=' + n``), with the argument put in."""
+    scripts = _script_text(raw_html)
+    name = re.escape(function.rsplit(".", 1)[-1])
+    definition = re.search(
+        rf"(?:function\s+{name}\s*\(|{name}\s*[=:]\s*function\s*\()\s*([A-Za-z_$][\w$]*)?[^)]*\)\s*\{{(.*?)\}}",
+        scripts,
+        re.DOTALL,
+    )
+    if definition is None or definition.group(1) is None:
+        return None
+    param, body = definition.group(1), definition.group(2)
+    navigate = _JS_NAVIGATE.search(body)
+    if navigate is None:
+        return None
+    parts = re.findall(r"'([^'\n]*)'|\"([^\"\n]*)\"|([A-Za-z_$][\w$]*)", navigate.group(1))
+    built = []
+    for single, double, variable in parts:
+        if variable:
+            if variable != param:
+                return None  # a value the page computes elsewhere: not known here
+            built.append(argument)
+        else:
+            built.append(single or double)
+    return absolute(base, "".join(built))
+
+
+def pagination_links(soup: BeautifulSoup, base: str, raw_html: str = "") -> list[str]:
+    """Links to further pages of the same listing (下一页, page numbers), also where a
+    pager's links call a script (``javascript:goPage(3)``) that builds the address."""
     out: list[str] = []
     base_host = host_of(base)
     for a in soup.find_all("a"):
         text = clean_text(a).lower()
         if not (text in NEXT_WORDS or text.isdigit() or text in ("尾页", "末页", "最后一页", "last")):
             continue
-        url = absolute(base, attr(a, "href"))
+        href = attr(a, "href") or ""
+        call = _JS_CALL.match(href) or _JS_CALL.match(attr(a, "onclick") or "")
+        url = script_page_url(raw_html, base, call.group(1), call.group(2)) if call and raw_html else None
+        url = url or absolute(base, href)
         if url and host_of(url) == base_host and url != base and url not in out:
             out.append(url)
     return out
+
+
+def category_tabs(soup: BeautifulSoup, base: str) -> tuple[str | None, list[tuple[str, str]]]:
+    """A listing's category tabs (课件 | 教案 | 微课 …): the label of the tab shown, and the
+    other tabs' labels and addresses. Tabs are two or more sibling links each named by a
+    category; the shown one is often plain text among them."""
+    base_host = host_of(base)
+    for parent in soup.find_all(True):
+        children = parent.find_all(True, recursive=False)
+        if len(children) < 2 or len(children) > 30:
+            continue
+        links: list[tuple[str, str]] = []
+        current: str | None = None
+        for child in children:
+            label = clean_text(child)
+            if not label or len(label) > 8 or category_from_label(label) is None:
+                continue
+            anchor = child if child.name == "a" else child.find("a")
+            url = absolute(base, attr(anchor, "href")) if anchor is not None else None
+            if url and host_of(url) == base_host:
+                links.append((label, url))
+            elif anchor is None:
+                current = label
+        if len(links) >= 2:
+            return current, links
+    return None, []
 
 
 def find_video_urls(soup: BeautifulSoup, raw_html: str, base: str, extra_text: str = "") -> list[str]:

@@ -19,6 +19,7 @@ from bs4 import BeautifulSoup, Tag
 from .dom import absolute, attr, clean_text, in_chrome, url_path
 from .vocab import (
     BUILTIN_MODULE_WORDS,
+    CATEGORY_LABELS,
     FORMAT_CATEGORY,
     FORMAT_TOKEN_RE,
     LISTING_WORDS,
@@ -61,6 +62,7 @@ _NAV_WORDS = {
     *(w for words in LISTING_WORDS.values() for w in words),
     *(w for words in BUILTIN_MODULE_WORDS.values() for w in words),
 }
+_CATEGORY_WORDS = {w for words in CATEGORY_LABELS.values() for w in words}
 _MONTH_DAY_RE = re.compile(r"(?<![\d\-/.])(\d{1,2})\s*[-/.月]\s*(\d{1,2})日?(?![\d\-/.])")
 _YEAR_RE = re.compile(r"^\s*((?:19|20)\d{2})\s*年?\s*$")
 
@@ -131,6 +133,7 @@ def _is_item_link(a: Tag, base: str) -> bool:
         or label in LOAD_MORE_WORDS
         or label in _SKIP_WORDS
         or label in _NAV_WORDS
+        or label in _CATEGORY_WORDS  # a category tab, not an item
         or label.isdigit()
     )
 
@@ -151,7 +154,13 @@ def _features(text: str) -> int:
 def _units(parent: Tag) -> dict[str, list[_Unit]]:
     """The parent's children by tag name; a ``dt`` takes the ``dd`` elements after it."""
     groups: dict[str, list[_Unit]] = {}
-    children = parent.find_all(True, recursive=False)
+    children: list[Tag] = list(parent.find_all(True, recursive=False))
+    if parent.name == "table":  # rows a script appended land in a tbody of their own: one table, one list
+        children = [
+            row
+            for child in children
+            for row in (child.find_all("tr", recursive=False) if child.name in ("tbody", "thead", "tfoot") else [child])
+        ]
     for i, child in enumerate(children):
         if child.name == "dd" and any(c.name == "dt" for c in children[:i]):
             continue

@@ -320,30 +320,39 @@ class BrowserSession:
                     await opened.settle()
                 mark = len(opened.answers)
                 reached = True
-                for step in path:
-                    if not await page.evaluate(_MARK_CLICK_JS, step):
-                        reached = False
-                        break
-                    mark = len(opened.answers)
-                    try:  # a script click: no waiting for pictures the crawl does not load
+                try:
+                    for step in path:
+                        if not await page.evaluate(_MARK_CLICK_JS, step):
+                            reached = False
+                            break
+                        mark = len(opened.answers)
+                        # A script click: no waiting for pictures the crawl does not load.
                         await page.evaluate("document.querySelector('[data-spacebot-click]').click()")
-                    except Exception:
-                        reached = False
-                        break
-                    await opened.settle()
+                        await opened.settle()
+                        await page.wait_for_load_state("load", timeout=self.timeout_ms)  # a click may open a page
+                    if reached:
+                        await self._load_all(page, opened.settle)
+                        answers = opened.answers[mark:]
+                        html = await page.content()
+                except Exception as exc:  # the view went away (a navigation, a crash): no view
+                    logger.info("exploring %s by %s failed: %s", url, path, _first_line(exc))
+                    reached = False
                 if not reached:
                     views.append(None)
                     continue
-                await self._load_all(page, opened.settle)
-                answers = opened.answers[mark:]
-                views.append(
-                    Page(url, page.url, 200, await page.content(), "browser", [t for _, t in answers], answers=answers)
-                )
+                views.append(Page(url, page.url, 200, html, "browser", [t for _, t in answers], answers=answers))
             self.pages_rendered += 1 + len(paths)
             return home, views
 
     async def _load_all(self, page: Any, settle: Any) -> None:
-        """Click "加载更多" (or scroll) until the list stops growing, bounded."""
+        """Click "加载更多" (or scroll) until the list stops growing, bounded; a page that
+        navigates away meanwhile keeps what it had."""
+        try:
+            await self._grow(page, settle)
+        except Exception as exc:
+            logger.info("growing the list of %s stopped: %s", page.url, _first_line(exc))
+
+    async def _grow(self, page: Any, settle: Any) -> None:
         words = [re.escape(w) for w in LOAD_MORE_WORDS]
         for _ in range(_MAX_LOAD_MORE):
             before = await page.evaluate("document.body ? document.body.innerHTML.length : 0")

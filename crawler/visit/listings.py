@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -11,8 +11,8 @@ from bs4 import BeautifulSoup
 
 from ..extract.dom import absolute, attr, clean_text, host_of, parse_html
 from ..extract.modules import ModuleBox
-from ..extract.pages import declared_total, pagination_links, total_pages
-from ..extract.records import Record, find_records
+from ..extract.pages import category_tabs, declared_total, pagination_links, stated_counts, total_pages
+from ..extract.records import Record, find_records, label_category
 from ..extract.vocab import LISTING_WORDS
 from ..model import Completeness
 from ..platforms import PlatformAdapter
@@ -56,18 +56,23 @@ def listing_start(
     return adapter.listing_url(kind, home, soup, modules) or _listing_url(kind, home, soup, modules)
 
 
-def _box_count(kind: str, modules: list[ModuleBox]) -> tuple[int | None, str]:
+def _box_count(kind: str, modules: list[ModuleBox], home: Page | None = None) -> tuple[int | None, str]:
+    """What the home page says the collection holds: its module box's count (资源(27)), or
+    a statistics line (资源：27)."""
     box = next((m for m in modules if m.type == kind and m.items is not None), None)
-    return (box.items, f"{box.name}({box.items})") if box is not None else (None, "")
+    if box is not None:
+        return box.items, f"{box.name}({box.items})"
+    stated = stated_counts(home.soup).get(kind) if home is not None else None
+    return stated if stated is not None else (None, "")
 
 
-def app_listing_result(kind: str, app: AppListing, modules: list[ModuleBox], home_url: str) -> ListingResult:
+def app_listing_result(kind: str, app: AppListing, modules: list[ModuleBox], home: Page) -> ListingResult:
     """An app's collection as a listing: its API total declares the count."""
-    declared, declared_by = _box_count(kind, modules)
+    declared, declared_by = _box_count(kind, modules, home)
     if app.declared is not None:
         declared, declared_by = app.declared, f"共 {app.declared} 条（平台接口）"
     return ListingResult(
-        home_url,
+        home.final_url,
         list(app.records),
         declared=declared,
         declared_by=declared_by,
@@ -133,56 +138,94 @@ async def crawl_listing(
     previous: dict[str, Any] | None,
 ) -> ListingResult:
     start = listing_start(adapter, kind, home, soup, modules)
-    declared, declared_by = _box_count(kind, modules)
+    declared, declared_by = _box_count(kind, modules, home)
     if start is None:
         # No full listing: take what the module box on the home page shows.
         shown = next((m for m in modules if m.type == kind), None)
         records = find_records(parse_html(str(shown.element)), home.final_url) if shown else []
         return ListingResult(None, records, declared=declared, declared_by=declared_by)
     result = ListingResult(start, declared=declared, declared_by=declared_by)
-    records = result.records
-    queue, seen = [start], {start}
+    tabs: list[tuple[str | None, str]] = [(None, start)]  # category tabs: (label, first page)
+    tab_totals: list[int | None] = []
     pages = 0
-    while queue and pages < session.options.max_listing_pages:
-        url = queue.pop(0)
-        try:
-            if adapter.always_browser:
-                page = await session.render(url, load_more=True)
-            else:
-                page = await session.fetch(url)
-                if page.status < 400 and adapter.listing_needs_browser(page):
-                    page = await session.render(url, load_more=True)
-        except FetchError:
-            result.pages_failed += 1  # one unreadable listing page (or one robots.txt forbids) leaves the rest
-            continue
-        if page.status >= 400:
-            result.pages_failed += 1
-            continue
-        pages += 1
-        result.pages.append(page)
-        page_soup = page.soup
-        found = find_records(page_soup, page.final_url)
-        records.extend(found)
-        if pages == 1:
-            _declared_on_page(result, page_soup, found)
-            result.fingerprint = listing_fingerprint(page_soup, found, declared)
-            if previous and previous.get("start") == start and previous.get("fingerprint") == result.fingerprint:
-                result.reused = previous  # unchanged since the last crawl: skip the other pages
-                return result
-        for link in pagination_links(page_soup, page.final_url):
-            if link not in seen and _same_listing(link, start):
-                seen.add(link)
-                queue.append(link)
-    result.truncated = bool(queue)
+    for index in range(session.options.max_listing_pages):
+        if index >= len(tabs) or pages >= session.options.max_listing_pages:
+            break
+        label, tab_start = tabs[index]
+        queue, seen = [tab_start], {tab_start}
+        first_of_tab = True
+        while queue and pages < session.options.max_listing_pages:
+            url = queue.pop(0)
+            page = await _listing_page(session, adapter, url)
+            if page is None:
+                result.pages_failed += 1  # one unreadable listing page (or one robots.txt forbids) leaves the rest
+                continue
+            pages += 1
+            result.pages.append(page)
+            page_soup = page.soup
+            found = find_records(page_soup, page.final_url)
+            if first_of_tab and index == 0:
+                current, others = category_tabs(page_soup, page.final_url)
+                label = label or current
+                tabs.extend((name, link) for name, link in others if link not in {t[1] for t in tabs})
+            if label:  # the tab an item sits under names its category
+                found = [r if label_category(r.labels) else replace(r, labels=[*r.labels, label]) for r in found]
+            result.records.extend(found)
+            if first_of_tab:
+                tab_totals.append(_declared_on_page(result, page_soup, found, tab=index > 0 or len(tabs) > 1))
+            if pages == 1:
+                result.fingerprint = listing_fingerprint(page_soup, found, declared)
+                if previous and previous.get("start") == start and previous.get("fingerprint") == result.fingerprint:
+                    result.reused = previous  # unchanged since the last crawl: skip the other pages
+                    return result
+            first_of_tab = False
+            for link in pagination_links(page_soup, page.final_url, page.html):
+                if link not in seen and _same_listing(link, tab_start):
+                    seen.add(link)
+                    queue.append(link)
+        result.truncated = result.truncated or bool(queue)
+    result.truncated = result.truncated or len(tabs) > len(tab_totals)
+    if len(tabs) > 1:
+        _tabs_declared(result, tab_totals, declared, declared_by)
     return result
 
 
-def _declared_on_page(result: ListingResult, soup: BeautifulSoup, records: list[Record]) -> None:
-    """What the listing's first page says about the whole listing: 共 N 页, 共 N 条."""
-    result.pages_declared = total_pages(soup)
+async def _listing_page(session: VisitSession, adapter: PlatformAdapter, url: str) -> Page | None:
+    try:
+        if adapter.always_browser:
+            page = await session.render(url, load_more=True)
+        else:
+            page = await session.fetch(url)
+            if page.status < 400 and adapter.listing_needs_browser(page):
+                page = await session.render(url, load_more=True)
+    except FetchError:
+        return None
+    return page if page.status < 400 else None
+
+
+def _tabs_declared(result: ListingResult, totals: list[int | None], box: int | None, box_by: str) -> None:
+    """A listing split in category tabs declares its count by the module box, or by the
+    tabs' own totals when every tab states one; page counts are then per tab."""
+    result.pages_declared = None
+    if box is not None:
+        result.declared, result.declared_by = box, box_by
+    elif totals and all(t is not None for t in totals):
+        whole = sum(t for t in totals if t is not None)
+        result.declared, result.declared_by = whole, f"各分类共 {whole} 条"
+    else:
+        result.declared, result.declared_by = None, ""
+
+
+def _declared_on_page(result: ListingResult, soup: BeautifulSoup, records: list[Record], tab: bool) -> int | None:
+    """What the listing's first page says about the whole listing (共 N 页, 共 N 条); a
+    category tab's first page says it of that tab only (returned, not kept)."""
     text = clean_text(soup.body or soup)
     for record in records:  # "共 12 张" inside an album record is that album's, not the listing's
         text = text.replace(record.block, " ", 1)
     total = declared_total(text)
+    if tab:
+        return total
+    result.pages_declared = total_pages(soup)
     if total is not None:
         result.declared, result.declared_by = total, f"共 {total} 条"
+    return total

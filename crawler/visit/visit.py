@@ -18,7 +18,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from ..extract.dom import host_of
-from ..extract.items import dedupe, to_album, to_article, to_resource
+from ..extract.items import merge_records, to_album, to_article, to_resource
 from ..extract.links import is_official, merge_links, outbound_links
 from ..extract.modules import find_modules
 from ..extract.profile import (
@@ -249,7 +249,7 @@ async def _crawl_home_and_lists(
         )
     )
     listings = dict(zip([kind for kind in kinds if kind not in apps], crawled, strict=True))
-    listings.update({kind: app_listing_result(kind, app, modules, home.final_url) for kind, app in apps.items()})
+    listings.update({kind: app_listing_result(kind, app, modules, home) for kind, app in apps.items()})
     listings = {kind: listings[kind] for kind in kinds}
     state: dict[str, Any] = {}
     completeness: dict[str, Completeness] = {}
@@ -261,13 +261,13 @@ async def _crawl_home_and_lists(
         if listing.reused is not None:
             return []
         skip = listing.app.in_app if listing.app is not None else set()
-        return [r for r in dedupe(listing.records) if r.url not in skip]
+        return [r for r in merge_records(listing.records) if r.url not in skip]
 
     def from_app(kind: str, make: Any) -> list[Any]:
         listing = listings[kind]
         if listing.app is None:
             return []
-        return [make(r) for r in dedupe(listing.records) if r.url in listing.app.in_app]
+        return [make(r) for r in merge_records(listing.records) if r.url in listing.app.in_app]
 
     def reused(kind: str, make: Any) -> tuple[list[Any], list[OutboundLink]]:
         earlier_state = listings[kind].reused or {}
@@ -290,7 +290,7 @@ async def _crawl_home_and_lists(
     if listings["albums"].reused is not None:
         albums, album_links = reused("albums", Album)
     else:
-        albums = dedupe([to_album(r) for r in listings["albums"].records])
+        albums = [to_album(r) for r in merge_records(listings["albums"].records)]
         album_links = outbound_links(listings["albums"].pages, home.final_url, official)
     for kind, built, links in (
         ("resources", resources, resource_links),
