@@ -17,7 +17,7 @@ from .dom import attr, clean_text, in_chrome
 from .records import originality
 from .vocab import FORMATS, category_from_label, parse_date, parse_size
 
-__all__ = ["DetailFacts", "read_detail"]
+__all__ = ["DetailFacts", "album_photos", "read_detail"]
 
 _DATE_LABELS = (
     *("发布时间", "发表时间", "发布日期", "上传时间", "上传日期", "创建时间", "时间", "日期", "发布于", "发表于"),
@@ -110,3 +110,25 @@ def read_detail(soup: BeautifulSoup, title: str) -> DetailFacts:
         short = [clean_text(el) for el in region.find_all(["span", "em", "i", "b", "sup", "small"])]
         original = originality(" ".join(s for s in short if len(s) <= 6) + " " + _icons(region))
     return DetailFacts(date=date, original=original, category=category, label=label, format=fmt, size_bytes=size)
+
+
+_COUNT_PHOTOS = re.compile(r"共\s*(\d+)\s*张|(\d+)\s*张照片|照片\s*[:：(（]\s*(\d+)")
+
+
+def album_photos(soup: BeautifulSoup, name: str) -> int | None:
+    """How many photos an album's own page shows: the count it states near its name
+    (共 14 张), else the pictures of its largest run of like elements."""
+    body = soup.body or soup
+    region = _region(body, name)
+    match = _COUNT_PHOTOS.search(clean_text(region))
+    if match:
+        return int(next(g for g in match.groups() if g))
+    best = 0
+    for parent in region.find_all(True):
+        if in_chrome(parent):
+            continue
+        children = parent.find_all(True, recursive=False)
+        pictures = [c for c in children if c.name == "img" or len(c.find_all("img")) == 1]
+        if len(pictures) >= 2 and len(pictures) * 2 >= len(children):
+            best = max(best, len(pictures))
+    return best or None

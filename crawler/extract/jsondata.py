@@ -51,6 +51,7 @@ _PHOTO_LISTS = ("picture_list", "photos", "pictures", "images", "pics", "photo_l
 _PHOTO_COUNT_KEY = re.compile(r"(pic|photo|img|image).*(count|num|total|cnt)|(count|num|total|cnt).*(pic|photo|img)")
 _TOTAL_KEYS = ("total", "totalrow", "totalcount", "total_count", "recordstotal", "totalelements", "totalnum", "count")
 _PAGES_KEYS = ("totalpage", "totalpages", "total_page", "pages", "pagecount", "page_count")
+_ORIGIN_WORDS = ("原创", "转载", "转帖", "非原创", "原创作品")
 _CHINA = timedelta(hours=8)
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _VIDEO_URL = re.compile(r"\.(?:" + "|".join(VIDEO_EXTENSIONS) + r")(?:$|\?)", re.IGNORECASE)
@@ -248,6 +249,10 @@ def record_from_json(item: dict[str, Any], base: str, fallback_url: str) -> Reco
         url = None  # a file, not the item's page
     date = next((d for k, v in low.items() if ("time" in k or "date" in k) and (d := _date(v))), None)
     original = next((o for k in _ORIGINAL_KEYS if k in low and (o := _original(low[k])) is not None), None)
+    if original is None:  # "source": "原创" — the value says it, whatever the field is called
+        original = next(
+            (originality(v) for v in low.values() if isinstance(v, str) and v.strip() in _ORIGIN_WORDS), None
+        )
     category = _category(low)
     fmt = None
     for key in _FORMAT_KEYS:

@@ -29,7 +29,10 @@ from .vocab import (
 
 __all__ = ["ModuleBox", "find_modules"]
 
-_COUNT_RE = re.compile(r"^(?P<name>.*?)[\s·:：\-]*[（(\[【]?\s*(?P<n>\d+)\s*[)）\]】]?\s*(篇|个|张|条|项|份)?$")
+_COUNT_RE = re.compile(
+    r"^(?P<name>.*?)[\s·:：\-]*[（(\[【]?\s*(?:共|共有)?\s*(?P<n>\d+)\s*(?:篇|个|张|条|项|份)?\s*[)）\]】]?\s*(?:篇|个|张|条|项|份)?$"
+)
+_BARE_COUNT = re.compile(r"^[（(\[【]?\s*(?:共|共有)?\s*(\d+)\s*(?:篇|个|张|条|项|份)?\s*[)）\]】]?$")
 _MAX_TITLE = 12
 
 
@@ -235,6 +238,10 @@ def find_modules(soup: BeautifulSoup, base_url: str) -> list[ModuleBox]:
         name, items = text, None
         if match and match.group("name").strip():
             name, items = match.group("name").strip(), int(match.group("n"))
+        else:  # the count beside the title: <b>相册</b> <span>共5个</span>
+            beside = title.find_next_sibling()
+            count = _BARE_COUNT.match(clean_text(beside)) if beside is not None else None
+            items = int(count.group(1)) if count else None
         kind, type_ = _classify(box, name)
         more = next((a for a in box.find_all("a") if _is_more_link(a)), None)
         boxes.append(

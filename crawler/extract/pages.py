@@ -201,6 +201,13 @@ def category_tabs(soup: BeautifulSoup, base: str) -> tuple[str | None, list[tupl
     return None, []
 
 
+# A video address inside an attribute's query-like value (flashvars="file=/v/1.mp4&autostart=0").
+_VIDEO_IN_ATTRIBUTE = re.compile(
+    r"(?:^|[=&?\s])(?P<url>(?:https?://|/)[^\s\"'&<>]+?\.(?:" + _EXT_ALT + r")(?:\?[^\s\"'&<>]*)?)(?=$|[&\s])",
+    re.IGNORECASE,
+)
+
+
 def find_video_urls(soup: BeautifulSoup, raw_html: str, base: str, extra_text: str = "") -> list[str]:
     """Video files the page plays: <video>/<source>, data attributes, player configs in
     scripts and API answers. Plain links to video files count only when the page plays
@@ -216,10 +223,16 @@ def find_video_urls(soup: BeautifulSoup, raw_html: str, base: str, extra_text: s
     for tag in soup.find_all(["video", "source"]):
         add(attr(tag, "src") or attr(tag, "data-src"))
     for tag in soup.find_all(True):
-        for name in ("data-src", "data-url", "data-video", "data-file", "data-mp4"):
-            value = tag.get(name)
-            if isinstance(value, str) and url_path(value).lower().endswith(exts):
+        if tag.name == "a":
+            continue
+        for value in tag.attrs.values():  # data-src, a Flash player's flashvars="file=…&…", <param value>
+            if not isinstance(value, str):
+                continue
+            if url_path(value).lower().endswith(exts):
                 add(value)
+            elif "=" in value:
+                for match in _VIDEO_IN_ATTRIBUTE.finditer(value):
+                    add(match.group("url"))
     scripts = "\n".join(re.findall(r"<script\b[^>]*>(.*?)</script>", raw_html, re.IGNORECASE | re.DOTALL))
     for match in _VIDEO_IN_TEXT.finditer(scripts + "\n" + extra_text):
         url = match.group("url")

@@ -135,6 +135,7 @@ def _is_item_link(a: Tag, base: str) -> bool:
         or label in _NAV_WORDS
         or label in _CATEGORY_WORDS  # a category tab, not an item
         or label.isdigit()
+        or re.match(r"^(下载|预览|查看|播放|打开)\s*[:：]", label) is not None  # "下载：标题" repeats the item
     )
 
 

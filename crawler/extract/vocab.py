@@ -53,8 +53,6 @@ BUILTIN_MODULE_WORDS: dict[str, tuple[str, ...]] = {
     "friends": ("好友", "我的好友", "关注", "粉丝"),
     "notice": ("公告", "空间公告"),
     "stats": ("统计", "空间统计", "访问统计", "统计信息", "数据统计"),
-    "classes": ("我的班级", "任教班级", "班级空间"),
-    "groups": ("我的群组", "群组", "工作室", "名师工作室"),
 }
 
 # Module titles that are builtin kinds only when they are the whole title: a teacher's
@@ -63,6 +61,9 @@ EXACT_MODULE_WORDS: dict[str, tuple[str, ...]] = {
     "videos": ("视频", "我的视频", "微课", "我的微课", "微视频", "视频空间", "视频资源", "精彩视频", "微课视频"),
     "apps": ("应用", "我的应用", "常用应用", "应用中心"),
     "calendar": ("日历", "日程"),
+    # A teacher names their own 名师工作室 or 我的班级空间 box; only the bare words are the platform's.
+    "classes": ("我的班级", "任教班级", "班级"),
+    "groups": ("我的群组", "群组", "我的工作室"),
 }
 # English words platforms use in markup and data to name a module kind (东师理想 portlets
 # such as ``photos``/``video``/``messageBoard``, 天喻 widgets such as ``BlogViewWidget``);

@@ -2,7 +2,8 @@
 size), the videos of video resources, and the links in article bodies.
 
 Every article page is read (reviewers look for outbound links in the bodies); a
-resource page is read when its row leaves a field open or it may hold a video. The
+resource page is read when its row leaves a field open or it may hold a video; an album
+page when the list does not say how many photos it has. The
 number of item pages is bounded per space; the pages not read are counted, so the
 videos' completeness says so.
 """
@@ -10,9 +11,9 @@ videos' completeness says so.
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from ..extract.detail import DetailFacts, read_detail
+from ..extract.detail import DetailFacts, album_photos, read_detail
 from ..extract.items import incomplete, resource_category, to_article, to_resource
 from ..extract.pages import find_declared_video, find_video_urls
 from ..extract.records import Record
@@ -35,6 +36,7 @@ class ItemPages:
     unread_videos: int = 0  # video resources whose page could not be read
     resource_pages: list[Page] = field(default_factory=list)
     article_pages: list[Page] = field(default_factory=list)
+    albums: list[Record] = field(default_factory=list)  # album records, counted on their pages where the list did not
 
 
 def _may_hold_video(record: Record) -> bool:
@@ -60,7 +62,11 @@ async def _open(session: VisitSession, adapter: PlatformAdapter, url: str) -> Pa
 
 
 async def read_item_pages(
-    session: VisitSession, adapter: PlatformAdapter, resources: list[Record], articles: list[Record]
+    session: VisitSession,
+    adapter: PlatformAdapter,
+    resources: list[Record],
+    articles: list[Record],
+    albums: list[Record] | None = None,
 ) -> ItemPages:
     videos: dict[str, Video] = {}
     for page in list(session.pages):  # videos shown on the home page or in listings
@@ -94,7 +100,20 @@ async def read_item_pages(
             facts[record.url] = read_detail(page.soup, record.title)
             article_pages.append(page)
 
-    results = await asyncio.gather(*(visit_resource(r) for r in wanted), *(visit_article(a) for a in wanted_articles))
+    counted: dict[str, int | None] = {}
+
+    async def visit_album(record: Record) -> None:
+        page = await _open(session, adapter, record.url)
+        if page is not None:
+            counted[record.url] = album_photos(page.soup, record.title)
+
+    uncounted = [a for a in albums or [] if a.photos is None][: max(0, budget - len(wanted) - len(wanted_articles))]
+    results = await asyncio.gather(
+        *(visit_resource(r) for r in wanted),
+        *(visit_article(a) for a in wanted_articles),
+        *(visit_album(a) for a in uncounted),
+    )
+    results = results[: len(wanted)]
     unread_videos += sum(1 for record, ok in zip(wanted, results, strict=False) if not ok and record in video_records)
     for record in resources:
         for video in found.get(record.url, []):
@@ -106,4 +125,8 @@ async def read_item_pages(
         unread_videos=unread_videos,
         resource_pages=resource_pages,
         article_pages=article_pages,
+        albums=[
+            replace(a, photos=counted[a.url]) if a.photos is None and counted.get(a.url) is not None else a
+            for a in albums or []
+        ],
     )

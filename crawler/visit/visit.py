@@ -275,7 +275,7 @@ async def _crawl_home_and_lists(
         return items, [OutboundLink(**link) for link in earlier_state.get("links", [])]
 
     reuse_videos = listings["resources"].reused is not None and "videos" in earlier
-    item_pages = await read_item_pages(session, adapter, fresh("resources"), fresh("articles"))
+    item_pages = await read_item_pages(session, adapter, fresh("resources"), fresh("articles"), fresh("albums"))
     if listings["resources"].reused is not None:
         resources, resource_links = reused("resources", Resource)
     else:
@@ -290,7 +290,8 @@ async def _crawl_home_and_lists(
     if listings["albums"].reused is not None:
         albums, album_links = reused("albums", Album)
     else:
-        albums = [to_album(r) for r in merge_records(listings["albums"].records)]
+        counted = {r.url: r for r in item_pages.albums}
+        albums = [to_album(counted.get(r.url, r)) for r in merge_records(listings["albums"].records)]
         album_links = outbound_links(listings["albums"].pages, home.final_url, official)
     for kind, built, links in (
         ("resources", resources, resource_links),
