@@ -132,7 +132,7 @@ def _rubric_tables(comparisons: dict[str, list[RubricComparison]]) -> tuple[Tabl
             str(merged.review),
             str(merged.missing),
         )
-        for (rubric, item, rule, _), truth, robot in merged.rows:
+        for (rubric, item, rule), truth, robot in merged.rows:
             if robot == "fail" and truth not in (None, "fail"):
                 worst[(f"{rubric}/{item}/{rule}", "false fail", f"{truth}→{robot}")] += 1
             elif robot == "pass" and truth == "fail":

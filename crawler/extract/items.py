@@ -108,6 +108,6 @@ _NAME_COUNT = re.compile(r"^(?P<name>.+?)\s*[(（]\s*(?P<n>\d+)\s*[)）]$")
 def to_album(r: Record) -> Album:
     """An album; "相册名（12）" is the name with its photo count."""
     match = _NAME_COUNT.match(r.title)
-    if match and r.photos is None:
+    if match and r.photos in (None, int(match.group("n"))):
         return Album(name=match.group("name"), url=r.url, photos=int(match.group("n")))
     return Album(name=r.title, url=r.url, photos=r.photos)

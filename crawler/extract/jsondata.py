@@ -109,6 +109,10 @@ _Found = tuple[list[Any], tuple[str, ...], list[dict[str, Any]]]
 
 
 def _walk(node: Any, path: tuple[str, ...], parents: list[dict[str, Any]]) -> Iterator[_Found]:
+    if isinstance(node, dict) and any(k.lower() in _TOTAL_KEYS for k in map(str, node)):
+        for key, value in node.items():  # an empty list beside its total: "no items", said outright
+            if value == []:
+                yield value, (*path, str(key)), [*parents, node]
     if isinstance(node, dict):
         for key, value in node.items():
             yield from _walk(value, (*path, str(key)), [*parents, node])

@@ -103,6 +103,19 @@ def _id_of(item: dict[str, Any]) -> str | None:
     return None
 
 
+def _link_template(items: list[dict[str, Any]], drawn: dict[str, str]) -> str | None:
+    """How the drawn list links an item to its page, with ``{id}`` where its id goes (learnt
+    from an item shown on the first page), for the items of the pages asked over HTTP."""
+    for item in items:
+        ident, title = _id_of(item), record_from_json(item, "", "").title
+        url = drawn.get(title)
+        if ident and url:
+            pattern = re.compile(rf"(?<=[=/]){re.escape(ident)}(?=$|[&/?#.])")
+            if pattern.search(url):
+                return pattern.sub("{id}", url, count=1)
+    return None
+
+
 def _detail_template(view: Page, item: dict[str, Any]) -> str | None:
     """The address of an item's own JSON answer, with ``{id}`` where its id goes."""
     ident = _id_of(item)
@@ -186,20 +199,25 @@ async def read_app_listings(
     for kind, view in zip(kinds, views, strict=True):
         if view is None:
             continue
-        lists = [jl for jl in find_json_lists(view.answers) if jl.records]
+        found = find_json_lists(view.answers)
+        lists = [jl for jl in found if jl.records]
         drawn = find_records(view.soup, view.final_url)
         if not lists:
-            out[kind] = AppListing(drawn)
+            empty = next((jl.total for jl in found if jl.total == 0), None)  # the API says: none
+            out[kind] = AppListing(drawn, declared=empty if not drawn else None)
             continue
         best = lists[0]
         listing = AppListing([], declared=best.total, source=best.source)
         items = await _all_pages(session, best, listing)
         by_title = {r.title: r.url for r in drawn}
+        link = _link_template(items, by_title)
         records = []
         for item in items:
             record = record_from_json(item, base, base)
             if "#" in record.url and record.title in by_title:
                 record = replace(record, url=by_title[record.title])  # the page the list links to
+            elif "#" in record.url and link is not None and _id_of(item) is not None:
+                record = replace(record, url=link.replace("{id}", str(_id_of(item))))  # a later page's item
             if "#" in record.url:
                 listing.in_app.add(record.url)
             records.append(record)

@@ -68,10 +68,10 @@ async def read_item_pages(
     articles: list[Record],
     albums: list[Record] | None = None,
 ) -> ItemPages:
-    videos: dict[str, Video] = {}
-    for page in list(session.pages):  # videos shown on the home page or in listings
+    shown: list[Video] = []  # videos the home page or a listing plays
+    for page in list(session.pages):
         for url in find_video_urls(page.soup, page.html, page.final_url, "\n".join(page.json_bodies)):
-            videos.setdefault(url, Video(url=url, page_url=page.final_url, title=None))
+            shown.append(Video(url=url, page_url=page.final_url, title=None))
     budget = session.options.max_detail_pages
     video_records = [r for r in resources if _may_hold_video(r)]
     wanted = (video_records + [r for r in resources if incomplete(r) and r not in video_records])[:budget]
@@ -115,9 +115,12 @@ async def read_item_pages(
     )
     results = results[: len(wanted)]
     unread_videos += sum(1 for record, ok in zip(wanted, results, strict=False) if not ok and record in video_records)
-    for record in resources:
+    videos: dict[str, Video] = {}
+    for record in resources:  # a video's own resource page names it first
         for video in found.get(record.url, []):
             videos.setdefault(video.url, video)
+    for video in shown:
+        videos.setdefault(video.url, video)
     return ItemPages(
         resources=[to_resource(r, facts.get(r.url)) for r in resources],
         articles=[to_article(a, facts.get(a.url)) for a in articles],

@@ -244,9 +244,9 @@ def score_document(expected: Mapping[str, Any], actual: Mapping[str, Any]) -> li
 
 @dataclass
 class RubricComparison:
-    """Severities per (rubric, item, rule, position) on the truth and on the robot."""
+    """Item outcomes per (rubric, item, rule) on the truth and on the robot."""
 
-    rows: list[tuple[tuple[str, str, str, int], str | None, str | None]] = field(default_factory=list)
+    rows: list[tuple[tuple[str, str, str], str | None, str | None]] = field(default_factory=list)
 
     def _count(self, test: Any) -> int:
         return sum(1 for _, truth, robot in self.rows if test(truth, robot))
@@ -276,17 +276,21 @@ class RubricComparison:
         return self._count(lambda t, r: t is not None and t == r)
 
 
-def _keyed(findings: Iterable[Any]) -> dict[tuple[str, str, str, int], str]:
-    out: dict[tuple[str, str, str, int], str] = {}
-    seen: dict[tuple[str, str, str], int] = {}
+_RANK = {"pass": 0, "warn": 1, "review": 2, "fail": 3}
+
+
+def _keyed(findings: Iterable[Any]) -> dict[tuple[str, str, str], str]:
+    """Each rubric item's outcome per rule: its most severe finding (fail > review > warn >
+    pass). A video item with one finding per video is judged as a whole, as a reviewer does."""
+    out: dict[tuple[str, str, str], str] = {}
     for finding in findings:
         get = finding.get if isinstance(finding, Mapping) else lambda k, f=finding: getattr(f, k)
-        base = (str(get("rubric")), str(get("item")), str(get("rule")))
-        if base[2] == "deep_index":
+        key = (str(get("rubric")), str(get("item")), str(get("rule")))
+        if key[2] == "deep_index":
             continue  # always review, an estimate: not compared
-        position = seen.get(base, 0)
-        seen[base] = position + 1
-        out[(*base, position)] = str(get("severity"))
+        severity = str(get("severity"))
+        if key not in out or _RANK.get(severity, 0) > _RANK.get(out[key], 0):
+            out[key] = severity
     return out
 
 
