@@ -34,9 +34,14 @@ class DetailFacts:
     date: str | None = None
     original: bool | None = None
     category: str | None = None  # the contract category the page's label names
-    label: str | None = None  # that label as shown
+    label: str | None = None  # the category label as shown (an article's 栏目 too)
     format: str | None = None
     size_bytes: int | None = None
+
+
+def _plain_label(value: str) -> bool:
+    """A category name, not a file type (类型：MP4) or 原创/转载 (类型：转载)."""
+    return value.strip(". ").lower() not in FORMATS and originality(value) is None
 
 
 def _title_element(body: Tag, title: str) -> Tag | None:
@@ -102,6 +107,13 @@ def read_detail(soup: BeautifulSoup, title: str) -> DetailFacts:
             found = category_from_label(value)
             if found:
                 category, label = found, value
+            elif (
+                label is None
+                and len(value) <= 12
+                and value.strip(". ").lower() not in FORMATS
+                and originality(value) is None
+            ):
+                label = value  # an article's 栏目 (家校交流), no resource category
         if fmt is None and name in _FORMAT_LABELS and value.strip(". ").lower() in FORMATS:
             fmt = value.strip(". ").lower()
         if size is None and name in _SIZE_LABELS:

@@ -234,14 +234,15 @@ def extract_profile(
     *,
     profile_box: Tag | None = None,
     first_box: Tag | None = None,
+    not_names: frozenset[str] = frozenset(),
 ) -> Profile:
     """Everything a page shows about the teacher (the home page, or the profile page)."""
     pairs = _pairs(soup)
     name = pairs.get("name") or name_from_heading(soup)
-    if not name:
+    if not name:  # a bare name as the page's heading (not a box's title, which heads content)
         for tag in soup.find_all(["h1", "h2"]):
             text = clean_text(tag)
-            if _CJK_NAME.match(text) and not in_chrome(tag):
+            if _CJK_NAME.match(text) and not in_chrome(tag) and text not in not_names:
                 name = text
                 break
     avatar = _avatar(soup, base, name, profile_box)

@@ -276,6 +276,7 @@ def _record(unit: _Unit, base: str) -> Record:
             value = value.strip("[]【】 ")
             if (
                 1 < len(value) <= 10
+                and value != title.strip()  # a caption that is the title is no label
                 and not parse_date(value)
                 and not _COUNTER_RE.search(value)
                 and value not in _ORIGINAL + _REPOST

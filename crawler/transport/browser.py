@@ -55,14 +55,16 @@ _MARK_CLICK_JS = """(labels) => {
   const norm = s => (s || '').replace(/\\s+/g, '').replace(/[>»›]+$/, '')
     .replace(/[(（\\[【]?\\d+[)）\\]】]?(篇|个|张|条|项|份)?$/, '');
   const wanted = new Set(labels.map(norm).filter(Boolean));
+  const exact = new Set(labels.map(l => (l || '').replace(/\\s+/g, '')));
   let best = null, bestScore = -1;
   const tags = 'a, button, li, span, div, p, td, dt, dd, h2, h3, h4, h5, em, b, strong, img';
   for (const el of document.querySelectorAll(tags)) {
-    const text = norm(el.tagName === 'IMG' ? (el.getAttribute('alt') || '') : el.innerText);
+    const raw = el.tagName === 'IMG' ? (el.getAttribute('alt') || '') : el.innerText;
+    const text = norm(raw);
     if (!wanted.has(text)) continue;
     const r = el.getBoundingClientRect();
     if (r.width === 0 || r.height === 0) continue;
-    let score = 0;
+    let score = exact.has((raw || '').replace(/\\s+/g, '')) ? 10 : 0;  // the very words before a near match
     if (el.tagName === 'A' || el.tagName === 'BUTTON' || el.getAttribute('role') === 'tab') score += 4;
     if (el.getAttribute('onclick') || Array.from(el.attributes).some(a => a.name.startsWith('data-'))) score += 2;
     if (getComputedStyle(el).cursor === 'pointer') score += 1;

@@ -116,15 +116,18 @@ def _link_template(items: list[dict[str, Any]], drawn: dict[str, str]) -> str | 
     return None
 
 
-def _detail_template(view: Page, item: dict[str, Any]) -> str | None:
-    """The address of an item's own JSON answer, with ``{id}`` where its id goes."""
-    ident = _id_of(item)
-    if ident is None:
-        return None
-    for url, _ in view.answers:
+def _detail_template(view: Page, items: list[dict[str, Any]]) -> str | None:
+    """The address of an item's own JSON answer, with ``{id}`` where its id goes (the item
+    opened is looked for among all of the list's, in case a like-named one was opened)."""
+    for item in items:
+        ident = _id_of(item)
+        if ident is None:
+            continue
         pattern = re.compile(rf"(?<=[=/]){re.escape(ident)}(?=$|[&/?#.])")
-        if pattern.search(url):
-            return pattern.sub("{id}", url, count=1)
+        for url, text in view.answers:
+            lists = find_json_lists([(url, text)])
+            if pattern.search(url) and not (lists and len(lists[0].records) > 1):  # an item's answer, not a list's
+                return pattern.sub("{id}", url, count=1)
     return None
 
 
@@ -229,7 +232,7 @@ async def read_app_listings(
         paths = [[labels[kind], [_title_of(jl.records[0])]] for kind, jl in samples]
         _, opened = await session.explore(home.final_url, paths)
         for (kind, jl), view in zip(samples, opened, strict=True):
-            template = _detail_template(view, jl.records[0]) if view is not None else None
+            template = _detail_template(view, jl.records) if view is not None else None
             if template is None:
                 continue
             listing = out[kind]

@@ -227,7 +227,10 @@ async def _crawl_home_and_lists(
     raw_styles = _STYLE_RE.findall(home.html)
     profile_box = next((m.element for m in modules if m.type == "profile"), None)
     first_box = modules[0].element if modules else None
-    profile = extract_profile(soup, raw_styles, home.final_url, profile_box=profile_box, first_box=first_box)
+    titles = frozenset(m.name for m in modules)
+    profile = extract_profile(
+        soup, raw_styles, home.final_url, profile_box=profile_box, first_box=first_box, not_names=titles
+    )
     if not (profile.school and profile.subject and profile.avatar):
         profile = await _profile_page(session, adapter, home, profile)
     earlier = previous_state or {}
@@ -376,8 +379,12 @@ async def _app_profile(session: VisitSession, home: Page, profile: Profile) -> P
     view = views[0]
     if view is None:
         return profile
-    box = next((m.element for m in find_modules(view.soup, view.final_url) if m.type == "profile"), None)
-    return merge_profiles(profile, extract_profile(view.soup, [], view.final_url, profile_box=box or view.soup.body))
+    boxes = find_modules(view.soup, view.final_url)
+    box = next((m.element for m in boxes if m.type == "profile"), None)
+    found = extract_profile(
+        view.soup, [], view.final_url, profile_box=box or view.soup.body, not_names=frozenset(m.name for m in boxes)
+    )
+    return merge_profiles(profile, found)
 
 
 async def _profile_page(session: VisitSession, adapter: PlatformAdapter, home: Page, profile: Profile) -> Profile:
@@ -394,8 +401,11 @@ async def _profile_page(session: VisitSession, adapter: PlatformAdapter, home: P
         return profile
     if page.status >= 400:
         return profile
-    box = next((m.element for m in find_modules(page.soup, page.final_url) if m.type == "profile"), None)
-    found = extract_profile(page.soup, [], page.final_url, profile_box=box or page.soup.body)
+    boxes = find_modules(page.soup, page.final_url)
+    box = next((m.element for m in boxes if m.type == "profile"), None)
+    found = extract_profile(
+        page.soup, [], page.final_url, profile_box=box or page.soup.body, not_names=frozenset(m.name for m in boxes)
+    )
     return merge_profiles(profile, found)
 
 
