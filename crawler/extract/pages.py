@@ -4,6 +4,7 @@ and the videos a page plays."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from bs4 import BeautifulSoup
 
@@ -13,6 +14,7 @@ from .vocab import NEXT_WORDS, VIDEO_EXTENSIONS, category_from_label, parse_size
 
 __all__ = [
     "category_tabs",
+    "in_app_entry",
     "find_declared_video",
     "find_video_urls",
     "needs_browser",
@@ -173,6 +175,28 @@ def pagination_links(soup: BeautifulSoup, base: str, raw_html: str = "") -> list
         if url and host_of(url) == base_host and url != base and url not in out:
             out.append(url)
     return out
+
+
+_COUNT_TAIL = re.compile(r"[\s(（\[【]*(?:共)?\d+[)）\]】]?\s*(?:篇|个|张|条|项|份)?$")
+
+
+def in_app_entry(soup: BeautifulSoup, labels: Iterable[str]) -> bool:
+    """True when the page has an entry named by one of the labels that opens in the app:
+    a link without an address (``#``, ``javascript:``, none) or an element with a handler
+    or a data attribute; a plain heading is not an entry."""
+    wanted = set(labels)
+    for tag in soup.find_all(["a", "button", "li", "span", "div", "p", "em", "b"]):
+        text = _COUNT_TAIL.sub("", clean_text(tag)).rstrip(">»› ")
+        if text not in wanted:
+            continue
+        href = (attr(tag, "href") or "").strip()
+        if tag.name == "a" and (not href or href.startswith(("#", "javascript"))):
+            return True
+        if tag.name == "button" or attr(tag, "onclick") or attr(tag, "role") == "tab":
+            return True
+        if any(name.startswith("data-") for name in tag.attrs):
+            return True
+    return False
 
 
 def category_tabs(soup: BeautifulSoup, base: str) -> tuple[str | None, list[tuple[str, str]]]:

@@ -309,42 +309,44 @@ class BrowserSession:
         view is the page after the last click, its lists grown to the end, with the JSON
         answers that came after that click. A path whose element is not there gives None.
         """
+        views: list[Page | None] = []
         async with self._opened(url) as opened:
             page = opened.page
-            html = await page.content()
             first = list(opened.answers)
+            html = await page.content()
             home = Page(url, page.url, opened.status, html, "browser", [t for _, t in first], answers=first)
-            views: list[Page | None] = []
-            for index, path in enumerate(paths):
-                if index:
-                    await page.goto("about:blank")
-                    await self._goto(page, url)
-                    await opened.settle()
+            if paths:  # the first path starts from this very tab
+                views.append(await self._follow(url, opened, paths[0]))
+        for path in paths[1:]:  # each further path from a tab of its own
+            try:
+                async with self._opened(url) as fresh:
+                    views.append(await self._follow(url, fresh, path))
+            except FetchError:
+                views.append(None)
+        self.pages_rendered += 1 + len(paths)
+        return home, views
+
+    async def _follow(self, url: str, opened: _Opened, path: list[list[str]]) -> Page | None:
+        """The view one path of clicks leads to, or None (an element not there, a view that
+        went away)."""
+        page = opened.page
+        mark = len(opened.answers)
+        try:
+            for step in path:
+                if not await page.evaluate(_MARK_CLICK_JS, step):
+                    return None
                 mark = len(opened.answers)
-                reached = True
-                try:
-                    for step in path:
-                        if not await page.evaluate(_MARK_CLICK_JS, step):
-                            reached = False
-                            break
-                        mark = len(opened.answers)
-                        # A script click: no waiting for pictures the crawl does not load.
-                        await page.evaluate("document.querySelector('[data-spacebot-click]').click()")
-                        await opened.settle()
-                        await page.wait_for_load_state("load", timeout=self.timeout_ms)  # a click may open a page
-                    if reached:
-                        await self._load_all(page, opened.settle)
-                        answers = opened.answers[mark:]
-                        html = await page.content()
-                except Exception as exc:  # the view went away (a navigation, a crash): no view
-                    logger.info("exploring %s by %s failed: %s", url, path, _first_line(exc))
-                    reached = False
-                if not reached:
-                    views.append(None)
-                    continue
-                views.append(Page(url, page.url, 200, html, "browser", [t for _, t in answers], answers=answers))
-            self.pages_rendered += 1 + len(paths)
-            return home, views
+                # A script click: no waiting for pictures the crawl does not load.
+                await page.evaluate("document.querySelector('[data-spacebot-click]').click()")
+                await opened.settle()
+                await page.wait_for_load_state("load", timeout=self.timeout_ms)  # a click may open a page
+            await self._load_all(page, opened.settle)
+            answers = opened.answers[mark:]
+            html = await page.content()
+        except Exception as exc:  # the view went away (a navigation, a crash): no view
+            logger.info("exploring %s by %s failed: %s", url, path, _first_line(exc))
+            return None
+        return Page(url, page.url, 200, html, "browser", [t for _, t in answers], answers=answers)
 
     async def _load_all(self, page: Any, settle: Any) -> None:
         """Click "加载更多" (or scroll) until the list stops growing, bounded; a page that

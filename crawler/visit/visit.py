@@ -21,6 +21,7 @@ from ..extract.dom import host_of
 from ..extract.items import merge_records, to_album, to_article, to_resource
 from ..extract.links import is_official, merge_links, outbound_links
 from ..extract.modules import find_modules
+from ..extract.pages import in_app_entry
 from ..extract.profile import (
     PROFILE_PAGE_WORDS,
     extract_profile,
@@ -238,10 +239,10 @@ async def _crawl_home_and_lists(
     in_app: dict[str, list[str]] = {}
     if home.via == "browser":  # drawn by scripts: tabs without an address open in the app
         for kind in kinds:
-            if listing_start(adapter, kind, home, soup, modules) is None:
-                names = [m.name for m in modules if m.type == kind]
-                in_app[kind] = [*LISTING_WORDS[kind], *names]
-        if not (profile.school and profile.subject and profile.avatar):
+            labels = [*LISTING_WORDS[kind], *(m.name for m in modules if m.type == kind)]
+            if listing_start(adapter, kind, home, soup, modules) is None and in_app_entry(soup, labels):
+                in_app[kind] = labels
+        if not (profile.school and profile.subject and profile.avatar) and in_app_entry(soup, PROFILE_PAGE_WORDS):
             profile = await _app_profile(session, home, profile)
     apps = await read_app_listings(session, home, in_app, {"resources": True, "articles": True, "albums": False})
     crawled = await asyncio.gather(
