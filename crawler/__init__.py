@@ -26,6 +26,7 @@ from .model import (
 from .targets import BadRow, TargetList, read_targets
 from .transport.browser import CHROMIUM_ARGS, BrowserSession, chromium_path
 from .transport.gate import HostGate
+from .transport.har import HarRecorder, HarReplay, read_har_target
 from .transport.http import HttpFetcher
 from .transport.ssrf import AddressPolicy, RefusedAddress, address_class
 from .transport.urls import check_target_url
@@ -42,6 +43,8 @@ __all__ = [
     "Completeness",
     "CrawlInfo",
     "CrawlOptions",
+    "HarRecorder",
+    "HarReplay",
     "HostGate",
     "HttpFetcher",
     "Module",
@@ -59,5 +62,6 @@ __all__ = [
     "check_target_url",
     "chromium_path",
     "crawl_space",
+    "read_har_target",
     "read_targets",
 ]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import ssl
 import struct
+from collections.abc import Callable
 from dataclasses import replace
 from fractions import Fraction
 from math import gcd
@@ -168,6 +169,7 @@ def probe_video(
     title_window_s: float = 20.0,
     cache: ProbeCache | None = None,
     policy: AddressPolicy | None = None,
+    transport: Callable[..., httpx.BaseTransport] | None = None,
 ) -> VideoProbe:
     """Read a video's properties without downloading it; every failure is a probe status.
 
@@ -181,9 +183,13 @@ def probe_video(
 
     try:
         with httpx.Client(
-            timeout=timeout, follow_redirects=True, verify=_tls_context(), event_hooks={"request": [check]}
+            timeout=timeout,
+            follow_redirects=True,
+            verify=_tls_context(),
+            event_hooks={"request": [check]},
+            transport=transport(verify=_tls_context()) if transport is not None else None,  # a HAR recorder or replay
         ) as client:
-            return _probe(client, url, timeout, title_window_s, cache, guard)
+            return _probe(client, url, timeout, title_window_s, cache, guard, transport)
     except RefusedAddress as exc:
         return VideoProbe(status="unreachable", detail=str(exc))
 
@@ -195,6 +201,7 @@ def _probe(
     title_window_s: float,
     cache: ProbeCache | None,
     guard: AddressPolicy,
+    transport: Callable[..., httpx.BaseTransport] | None = None,
 ) -> VideoProbe:
     if cache is not None:
         try:
@@ -205,7 +212,7 @@ def _probe(
             cached = cache.lookup(url, size, etag, modified)
             if cached is not None:
                 return replace(cached, bytes_read=0)
-        probe = probe_video(url, timeout, title_window_s=title_window_s, policy=guard)
+        probe = probe_video(url, timeout, title_window_s=title_window_s, policy=guard, transport=transport)
         if size is not None and probe.status == "ok":
             cache.save(url, size, etag, modified, probe)
         return probe

@@ -14,12 +14,13 @@ import os
 import re
 import sys
 from datetime import date
+from pathlib import Path
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from crawler import AddressPolicy, CrawlOptions, check_target_url, read_targets
+from crawler import AddressPolicy, CrawlOptions, check_target_url, read_har_target, read_targets
 from errors import SpacebotError
 from inspectors import DEFAULT_RUBRIC, available_rubrics, item_titles, load_rubric, parse_day
 from reports import (
@@ -59,7 +60,7 @@ def _usage_error(message: str) -> typer.Exit:
 
 @app.command()
 def check(
-    url: str = typer.Argument(..., help="教师空间的网址（http:// 或 https://）"),
+    url: str | None = typer.Argument(None, help="教师空间的网址（http:// 或 https://；用 --replay 时可省略）"),
     as_json: bool = typer.Option(False, "--json", help="在标准输出打印 spacebot/check-1 JSON（不输出其他内容）"),
     rubric: str = typer.Option(DEFAULT_RUBRIC, "--rubric", help="评价标准名称或 .toml 文件路径"),
     group: str | None = typer.Option(None, "--group", help="学段：幼儿园|小学|初中|高中"),
@@ -74,8 +75,25 @@ def check(
     total_timeout: float = typer.Option(120.0, "--total-timeout", help="检查一个空间的总时限（秒）"),
     since: str | None = typer.Option(None, "--since", help="统计时段起点 YYYY-MM-DD（默认为评价标准的活动时段）"),
     until: str | None = typer.Option(None, "--until", help="统计时段终点 YYYY-MM-DD（默认为评价标准的活动时段）"),
+    har: Path | None = typer.Option(
+        None, "--har", help="把这次检查的全部请求和响应（含浏览器的）记录为 HAR 文件，可用 Chrome 开发者工具打开"
+    ),
+    replay: Path | None = typer.Option(
+        None, "--replay", help="不联网，按 HAR 文件重放一次检查（用于问题复现；结果不保存到数据库）"
+    ),
 ) -> None:
     """检查一个教师空间：抓取内容、按评价标准判定，并保存快照。"""
+    if har is not None and replay is not None:
+        raise _usage_error("--har 和 --replay 不能同时使用：--har 记录一次真实的检查，--replay 重放记录的文件")
+    if replay is not None:
+        url = _replay_target(replay, url)
+    if not url:
+        raise _usage_error(
+            "缺少参数 URL：请给出教师空间的网址，例如 spacebot check https://平台/space/12345"
+            "（或用 --replay 重放记录的 HAR 文件）；查看用法：spacebot check --help"
+        )
+    if har is not None and not har.parent.exists():
+        raise _usage_error(f"无法写入 HAR 文件 {har}：目录 {har.parent} 不存在")
     if group is not None and group not in GROUPS:
         raise _usage_error(f"学段 {group} 无效：--group 只能是 {'、'.join(GROUPS)} 之一")
     if timeout <= 0 or total_timeout <= 0:
@@ -96,11 +114,16 @@ def check(
                 probe_cache=store,
                 since=window[0],
                 until=window[1],
+                har=har,
+                replay=replay,
             )
         )
-        store.save_check(
-            {**result.document, "rubric": chosen.name}, state=result.snapshot.state, artifacts=result.snapshot.artifacts
-        )
+        if replay is None:  # a replay reproduces a visit; it is not a new snapshot of the space
+            store.save_check(
+                {**result.document, "rubric": chosen.name},
+                state=result.snapshot.state,
+                artifacts=result.snapshot.artifacts,
+            )
     except SpacebotError as exc:
         raise _usage_error(str(exc)) from None
     except Exception as exc:  # a bug, not the user's mistake: say so briefly, keep details for developers
@@ -119,6 +142,19 @@ def check(
     if result.verdict == "error":
         raise typer.Exit(EXIT_UNINSPECTED)
     raise typer.Exit(EXIT_PASS if result.verdict == "pass" else EXIT_FAIL)
+
+
+def _replay_target(path: Path, url: str | None) -> str:
+    """The space a HAR file recorded (the given URL wins), or a clear error."""
+    if not path.is_file():
+        raise _usage_error(f"找不到 HAR 文件 {path}：请给出用 --har 记录的文件路径")
+    try:
+        recorded = read_har_target(path)
+    except (ValueError, KeyError, TypeError, UnicodeDecodeError):
+        raise _usage_error(f"{path} 不是有效的 HAR 文件（应为 HAR 1.2 JSON，例如用 --har 记录的文件）") from None
+    if not (url or recorded):
+        raise _usage_error(f"{path} 里没有记录任何请求：请重新用 --har 记录")
+    return url or recorded or ""
 
 
 def _print_summary(result: CheckResult, titles: dict[str, str]) -> None:

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from crawler import (
     AddressPolicy,
     BrowserSession,
     CrawlOptions,
+    HarRecorder,
+    HarReplay,
     HttpFetcher,
     SpaceSnapshot,
     Target,
@@ -36,7 +40,11 @@ class CheckResult:
 
 
 async def _probe_all(
-    snapshot: SpaceSnapshot, timeout: float, cache: ProbeCache | None, policy: AddressPolicy
+    snapshot: SpaceSnapshot,
+    timeout: float,
+    cache: ProbeCache | None,
+    policy: AddressPolicy,
+    transport: Callable[..., Any] | None = None,
 ) -> SpaceSnapshot:
     """Probe the videos the crawl found; those it reused from an unchanged listing keep the
     probe of the last crawl. The probes go into the crawl state for the next re-sweep."""
@@ -48,7 +56,9 @@ async def _probe_all(
         if video.probe is not None:
             return video
         async with slots:
-            result = await asyncio.to_thread(probe_video, video.url, timeout, cache=cache, policy=policy)
+            result = await asyncio.to_thread(
+                probe_video, video.url, timeout, cache=cache, policy=policy, transport=transport
+            )
         return replace(video, probe=result)
 
     videos = await asyncio.gather(*(probe(v) for v in snapshot.videos))
@@ -69,21 +79,59 @@ async def check_space(
     probe_cache: ProbeCache | None = None,
     since: date | None = None,
     until: date | None = None,
+    har: Path | None = None,
+    replay: Path | None = None,
 ) -> CheckResult:
     """Inspect one space. Bad input raises ``TargetError``/``RubricError`` before any request.
 
     The options' address policy (the SSRF guard) is applied to every request; with
-    ``allow_private`` it is opened for loopback and private networks.
+    ``allow_private`` it is opened for loopback and private networks. With ``har`` every
+    request and response of the visit (pages, the browser's, video ranges) is written
+    there as a HAR 1.2 file; with ``replay`` the visit is answered from such a file,
+    offline (no request leaves the machine, so the guard has nothing to refuse).
     """
     checked_rubric = load_rubric(rubric)
     options = options or CrawlOptions()
+    if replay is not None:
+        allow_private = True
     if allow_private and not options.policy.allow_private:
         options = replace(options, policy=replace(options.policy, allow_private=True))
     normalized = check_target_url(url, allow_private=allow_private, policy=options.policy)
     target = replace(target, url=normalized) if target else Target(url=normalized, group=group)
-    return await inspect_target(
-        target, checked_rubric, options=options, probe_cache=probe_cache, since=since, until=until
+    if har is None and replay is None:
+        return await inspect_target(
+            target, checked_rubric, options=options, probe_cache=probe_cache, since=since, until=until
+        )
+    source = HarRecorder(normalized) if har is not None else HarReplay(replay or Path())
+    browser_har = har.with_name(har.name + ".browser") if har is not None else None
+    fetcher = HttpFetcher(
+        timeout=options.timeout,
+        obey_robots=options.obey_robots,
+        policy=options.policy,
+        transport=source.async_transport(),
     )
+    browser = BrowserSession(
+        timeout=max(options.timeout, 10.0), policy=options.policy, har_record=browser_har, har_replay=replay
+    )
+    try:
+        return await inspect_target(
+            target,
+            checked_rubric,
+            options=options,
+            probe_cache=probe_cache if replay is None else None,
+            since=since,
+            until=until,
+            browser=browser,
+            fetcher=fetcher,
+            probe_transport=source.sync_transport,
+        )
+    finally:
+        await fetcher.aclose()
+        await browser.aclose()
+        if isinstance(source, HarRecorder) and har is not None:
+            source.write(har, browser_har)
+            if browser_har is not None:
+                browser_har.unlink(missing_ok=True)
 
 
 async def inspect_target(
@@ -97,10 +145,11 @@ async def inspect_target(
     browser: BrowserSession | None = None,
     fetcher: HttpFetcher | None = None,
     previous_state: dict[str, Any] | None = None,
+    probe_transport: Callable[..., Any] | None = None,
 ) -> CheckResult:
     """Crawl, probe and inspect one (already validated) target."""
     snapshot = await crawl_space(target, options, browser=browser, fetcher=fetcher, previous_state=previous_state)
-    snapshot = await _probe_all(snapshot, options.timeout, probe_cache, options.policy)
+    snapshot = await _probe_all(snapshot, options.timeout, probe_cache, options.policy, probe_transport)
     findings, verdict = inspect_snapshot(snapshot, rubric, target.group, since=since, until=until)
     document = check_document(snapshot, findings, verdict)
     period = rubric.period or (None, None)

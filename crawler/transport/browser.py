@@ -16,6 +16,7 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from ..extract.vocab import LOAD_MORE_WORDS
@@ -117,8 +118,18 @@ def chromium_path() -> str:
 class BrowserSession:
     """A lazily started chromium; ``render(url)`` returns the page after its scripts ran."""
 
-    def __init__(self, timeout: float = 15.0, recycle_every: int = 0, policy: AddressPolicy | None = None) -> None:
+    def __init__(
+        self,
+        timeout: float = 15.0,
+        recycle_every: int = 0,
+        policy: AddressPolicy | None = None,
+        *,
+        har_record: Path | None = None,
+        har_replay: Path | None = None,
+    ) -> None:
         self.policy = policy or AddressPolicy()
+        self.har_record = har_record  # the browser's own requests are written here (HAR)
+        self.har_replay = har_replay  # … or answered from here, offline
         self.refused: dict[str, str] = {}  # URL → why the browser was not let through
         self.timeout_ms = timeout * 1000
         self.recycle_every = recycle_every  # pages per context; 0 keeps one context
@@ -141,11 +152,22 @@ class BrowserSession:
             )
         self._playwright = await async_playwright().start()
         self._browser = await self._playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
-        self._context = await self._browser.new_context(
-            locale="zh-CN", java_script_enabled=True, accept_downloads=False
+        self._context = await self._new_context()
+
+    async def _new_context(self) -> Any:
+        """A browser context with the guard on every request; recording or replaying a
+        HAR file when the session was made for it."""
+        extra: dict[str, Any] = {}
+        if self.har_record is not None:
+            extra = {"record_har_path": str(self.har_record), "record_har_content": "embed"}
+        context = await self._browser.new_context(
+            locale="zh-CN", java_script_enabled=True, accept_downloads=False, **extra
         )
-        await self._context.route("**/*", self._filter)
-        self._context.on("page", self._close_popup)
+        await context.route("**/*", self._filter)
+        if self.har_replay is not None:  # routes added later answer first: nothing reaches the network
+            await context.route_from_har(str(self.har_replay), not_found="abort")
+        context.on("page", self._close_popup)
+        return context
 
     @staticmethod
     async def _close_popup(page: Any) -> None:
@@ -170,11 +192,7 @@ class BrowserSession:
         """A fresh context every ``recycle_every`` pages: chromium's memory stays flat in
         long sweeps. Pages still open in the old context finish first."""
         old = self._context
-        self._context = await self._browser.new_context(
-            locale="zh-CN", java_script_enabled=True, accept_downloads=False
-        )
-        await self._context.route("**/*", self._filter)
-        self._context.on("page", self._close_popup)
+        self._context = await self._new_context()
         self._retired.append(old)
         for context in list(self._retired):
             if not context.pages:
@@ -386,6 +404,8 @@ class BrowserSession:
             await settle(3.0)
 
     async def aclose(self) -> None:
+        if self._context is not None and self.har_record is not None:
+            await self._context.close()  # writes the recorded HAR
         if self._browser is not None:
             await self._browser.close()
         if self._playwright is not None:

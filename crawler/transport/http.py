@@ -140,6 +140,7 @@ class HttpFetcher:
         retries: int = 3,
         max_wait: float = 30.0,
         policy: AddressPolicy | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self.timeout = timeout
         self.requests = 0
@@ -152,6 +153,7 @@ class HttpFetcher:
             max_redirects=max_redirects,
             headers={"User-Agent": USER_AGENT, "Accept-Language": "zh-CN,zh;q=0.9"},
             event_hooks={"request": [self._guard]},
+            transport=transport,  # a HAR recorder or replay, else the network
         )
         self.policy = policy or AddressPolicy()
         self.robots = RobotsRules(self.client, gate) if obey_robots else None
