@@ -131,7 +131,11 @@ def album_photos(soup: BeautifulSoup, name: str) -> int | None:
     """How many photos an album's own page shows: the count it states near its name
     (共 14 张), else the pictures of its largest run of like elements."""
     body = soup.body or soup
-    region = _region(body, name)
+    region: Tag = _title_element(body, name) or body
+    for _ in range(5):  # up from the name to the block that holds the pictures
+        if len(region.find_all("img")) >= 2 or region.parent is None or region is body:
+            break
+        region = region.parent
     match = _COUNT_PHOTOS.search(clean_text(region))
     if match:
         return int(next(g for g in match.groups() if g))

@@ -1,0 +1,213 @@
+"""The extractors on markup the farm does not use: thumbnails with captions beside them,
+原创 as an icon, dl lists, year headings, module boxes titled by place, a banner name, the
+platform's video widget, profiles in pipes and tables, apps' JSON, script pagers, tabs.
+Class names here are arbitrary on purpose: none of them may matter."""
+
+from __future__ import annotations
+
+import json
+
+from crawler.extract.detail import album_photos, read_detail
+from crawler.extract.dom import parse_html
+from crawler.extract.items import to_album
+from crawler.extract.jsondata import find_json_lists, record_from_json
+from crawler.extract.modules import find_modules
+from crawler.extract.pages import category_tabs, in_app_entry, pagination_links, stated_counts
+from crawler.extract.profile import extract_profile, profile_page_url
+from crawler.extract.records import find_records
+
+BASE = "http://p.example.cn/u/7/"
+
+
+def _soup(body: str):  # type: ignore[no-untyped-def]
+    return parse_html(f"<html><body>{body}</body></html>")
+
+
+def test_albums_as_thumbnails_with_name_and_count_beside_the_link() -> None:
+    cells = "".join(
+        f'<div class="qx"><a href="/u/7/al/{n}"><img src="/c/{n}.jpg" alt=""></a><p class="zz">{name}</p>'
+        f'<span class="vv">共 {count} 张</span></div>'
+        for n, (name, count) in enumerate([("春游", 12), ("运动会", 8), ("毕业季", 30)])
+    )
+    records = find_records(_soup(f'<h2 class="hh">相册</h2><div class="gg">{cells}</div>'), BASE)
+    albums = [to_album(r) for r in records]
+    assert [(a.name, a.photos, a.url) for a in albums] == [
+        ("春游", 12, "http://p.example.cn/u/7/al/0"),
+        ("运动会", 8, "http://p.example.cn/u/7/al/1"),
+        ("毕业季", 30, "http://p.example.cn/u/7/al/2"),
+    ]
+
+
+def test_album_name_with_its_count_and_photos_counted_on_the_album_page() -> None:
+    cells = "".join(
+        f'<li><a href="/al/{n}"><img src="/c.jpg" alt="{name}（{c}）"></a></li>'
+        for n, (name, c) in enumerate([("读书节", 5), ("家长会", 9)])
+    )
+    albums = [to_album(r) for r in find_records(_soup(f"<ul>{cells}</ul>"), BASE)]
+    assert [(a.name, a.photos) for a in albums] == [("读书节", 5), ("家长会", 9)]
+    pictures = "".join(f'<div class="k"><img src="/p/{n}.jpg"></div>' for n in range(7))
+    page = _soup(f'<nav><a href="/">首页</a></nav><h3>读书节</h3><div class="w">{pictures}</div>')
+    assert album_photos(page, "读书节") == 7
+
+
+def test_originality_shown_only_as_an_icon_title_and_dates_under_a_year_heading() -> None:
+    rows = (
+        '<li class="y"><b>2022年</b></li>'
+        '<li class="r"><a href="/a/1">单元整体教学的思考</a><i class="o" title="原创"></i><span>03-01</span></li>'
+        '<li class="r"><a href="/a/2">读《给教师的建议》有感</a><i class="o" title="转载"></i><span>02-14</span></li>'
+    )
+    records = find_records(_soup(f"<ul>{rows}</ul>"), BASE)
+    assert [(r.title, r.original, r.date) for r in records] == [
+        ("单元整体教学的思考", True, "2022-03-01"),
+        ("读《给教师的建议》有感", False, "2022-02-14"),
+    ]
+
+
+def test_records_as_dt_with_their_dd_and_truncated_titles_from_the_title_attribute() -> None:
+    items = (
+        '<dt><a href="/r/1" title="《圆的面积》第二课时教学设计">《圆的面积》第二课…</a></dt>'
+        "<dd>2022/3/1 【原创】 1.5MB</dd>"
+        '<dt><a href="/r/2" title="分数的初步认识微课">分数的初步认识微课</a></dt><dd>2022/3/2 【转载】 20MB</dd>'
+    )
+    records = find_records(_soup(f"<dl>{items}</dl>"), BASE)
+    assert [(r.title, r.date, r.original, r.size_bytes) for r in records] == [
+        ("《圆的面积》第二课时教学设计", "2022-03-01", True, int(1.5 * 1024**2)),
+        ("分数的初步认识微课", "2022-03-02", False, 20 * 1024**2),
+    ]
+
+
+def test_navigation_and_category_tabs_are_not_records() -> None:
+    body = (
+        '<div class="t"><a href="/l?c=1">课件</a><a href="/l?c=2">教案</a><span>微课</span></div>'
+        '<div class="m"><a href="/">首页</a><a href="/r">资源</a></div>'
+        '<ul><li><a href="/r/1">认识时间</a> 2022-03-01</li><li><a href="/r/2">春晓</a> 2022-03-02</li></ul>'
+    )
+    assert [r.title for r in find_records(_soup(body), BASE)] == ["认识时间", "春晓"]
+    current, tabs = category_tabs(_soup(body), BASE)
+    assert current == "微课" and [label for label, _ in tabs] == ["课件", "教案"]
+
+
+def test_modules_by_their_place_not_their_class_names() -> None:
+    box = '<div class="{c}"><div class="q"><div class="w">{title}</div>{more}</div><div class="e">{body}</div></div>'
+    page = (
+        '<div class="top"><h1>林晓梅</h1></div>'
+        '<h3 class="z">欢迎来到我的空间</h3>'
+        + box.format(
+            c="a", title="教学随笔 共 12 篇", more='<a href="/u/7/blog">更多</a>', body='<a href="/b/1">一篇随笔</a>'
+        )
+        + box.format(c="b", title="视频", more="", body='<a href="/v/1">微课一</a>')
+        + box.format(c="c zdy-box", title="读书分享", more="", body="<p>本学期共读三本书。</p>")
+        + box.format(c="d", title="名师工作室", more="", body="<p>欢迎交流</p>")
+        + box.format(c="e", title="统计", more="", body="<p>资源：34</p><p>文章：12</p>")
+    )
+    modules = find_modules(_soup(page), BASE)
+    assert [(m.name, m.kind, m.items) for m in modules] == [
+        ("教学随笔", "builtin", 12),
+        ("视频", "builtin", None),
+        ("读书分享", "custom", None),
+        ("名师工作室", "custom", None),
+        ("统计", "builtin", None),
+    ]
+    assert modules[0].url == "http://p.example.cn/u/7/blog"
+    assert stated_counts(_soup(page)) == {"resources": (34, "资源：34"), "articles": (12, "文章：12")}
+
+
+def test_a_count_beside_a_module_title() -> None:
+    page = (
+        '<div class="a"><div class="b"><b>我的相册</b> <span>共5个</span> <a data-k="alb">more</a></div>'
+        '<div class="c"><img src="/1.jpg"></div></div>'
+    )
+    [album] = find_modules(_soup(page), BASE)
+    assert (album.name, album.items, album.type) == ("我的相册", 5, "albums")
+
+
+def test_profiles_in_pipes_and_tables_with_images_by_place() -> None:
+    page = (
+        '<div class="x"><img src="/b.jpg" width="1200" height="180"><h1>陈静</h1></div>'
+        '<div class="y"><div class="h">个人资料</div><div class="i">'
+        '<img src="/a.jpg" width="90" height="90"><p>学校 | 实验小学</p><p>学科 | 数学</p>'
+        "<table><tr><th>任教班级</th><td>三(1)班、三(2)班</td></tr><tr><th>联系电话</th><td>0595-1234567</td></tr></table>"
+        "</div></div>"
+    )
+    soup = _soup(page)
+    modules = find_modules(soup, BASE)
+    box = next(m.element for m in modules if m.type == "profile")
+    profile = extract_profile(soup, [], BASE, profile_box=box, first_box=modules[0].element)
+    assert (profile.name, profile.school, profile.subject) == ("陈静", "实验小学", "数学")
+    assert profile.classes == ("三(1)班", "三(2)班") and profile.contact == "0595-1234567"
+    assert profile.avatar == "http://p.example.cn/a.jpg" and profile.header_image == "http://p.example.cn/b.jpg"
+
+
+def test_the_profile_page_is_found_by_its_label() -> None:
+    soup = _soup('<a href="/u/7/">首页</a><a href="/u/7/about.html">关于我</a>')
+    assert profile_page_url(soup, BASE) == "http://p.example.cn/u/7/about.html"
+
+
+def test_item_pages_state_what_listings_leave_out() -> None:
+    page = _soup(
+        '<div class="s"><a href="/x">最新文章 2021-01-01</a></div>'
+        '<div class="m"><div class="t">岩石与矿物</div><div class="n"><span>发布时间：2022年8月11日</span> '
+        "<span>来源：转载</span> <span>分类：课例</span> <span>格式：MP4</span> <span>大小：6.5M</span></div></div>"
+    )
+    facts = read_detail(page, "岩石与矿物")
+    assert (facts.date, facts.original, facts.category, facts.format, facts.size_bytes) == (
+        "2022-08-11",
+        False,
+        "lesson_video",
+        "mp4",
+        int(6.5 * 1024**2),
+    )
+
+
+def test_app_json_records_by_shape_with_totals_and_epoch_dates() -> None:
+    answer = {
+        "code": 0,
+        "data": {
+            "records": [
+                {
+                    "resId": 439,
+                    "resName": "《岩石与矿物》课件",
+                    "createTime": 1646100000000,
+                    "tag_list": [{"tag_name": "课件"}],
+                    "ti_items": [{"ti_format": "pptx", "ti_size": 4582277}],
+                    "source": "原创",
+                },
+                {
+                    "resId": 440,
+                    "resName": "声音的产生",
+                    "createTime": "2022-03-02 10:00:00",
+                    "typeName": "微课",
+                    "ext": "mp4",
+                    "size": 18664653,
+                    "original_type": 0,
+                },
+            ],
+            "total": 41,
+            "pages": 6,
+        },
+    }
+    [found] = find_json_lists([("http://p/api/res?page=1", json.dumps(answer, ensure_ascii=False))])
+    assert (found.total, found.pages, len(found.records)) == (41, 6, 2)
+    first, second = (record_from_json(item, "http://p/", "http://p/") for item in found.records)
+    assert (first.title, first.date, first.labels, first.format, first.size_bytes, first.original) == (
+        "《岩石与矿物》课件",
+        "2022-03-01",
+        ["课件"],
+        "pptx",
+        4582277,
+        True,
+    )
+    assert (second.date, second.labels, second.format, second.original) == ("2022-03-02", ["微课"], "mp4", False)
+
+
+def test_script_pagers_and_in_app_entries() -> None:
+    html = (
+        "<script>function turn(p){ window.location.href = '/u/7/list.php?cat=2&pg=' + p; }</script>"
+        '<a href="javascript:turn(2)">2</a><a href="javascript:void(0);turn(3)">下一页</a>'
+    )
+    assert pagination_links(parse_html(html), "http://p.example.cn/u/7/list.php?cat=2&pg=1", html) == [
+        "http://p.example.cn/u/7/list.php?cat=2&pg=2",
+        "http://p.example.cn/u/7/list.php?cat=2&pg=3",
+    ]
+    assert in_app_entry(_soup('<nav><a data-v="res">我的资源</a></nav>'), ["我的资源"])
+    assert not in_app_entry(_soup("<h3>我的资源</h3>"), ["我的资源"])
