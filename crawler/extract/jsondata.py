@@ -202,46 +202,28 @@ def _items_part(low: dict[str, Any]) -> dict[str, Any]:
     return low
 
 
+def _strings(value: Any) -> Iterator[str]:
+    """Every string inside a JSON value, in order."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+
+
 def json_video_urls(value: Any, base: str) -> list[str]:
     """Video file URLs anywhere in a JSON value (storage lists, player configs)."""
-    out: list[str] = []
-
-    def visit(node: Any) -> None:
-        if isinstance(node, str):
-            if _VIDEO_URL.search(node) and not node.strip().startswith("<"):
-                url = urljoin(base, node.strip())
-                if url not in out:
-                    out.append(url)
-        elif isinstance(node, dict):
-            for item in node.values():
-                visit(item)
-        elif isinstance(node, list):
-            for item in node:
-                visit(item)
-
-    visit(value)
-    return out
+    files = (s.strip() for s in _strings(value) if _VIDEO_URL.search(s))
+    return list(dict.fromkeys(urljoin(base, s) for s in files if not s.startswith("<")))
 
 
 def json_links(value: Any, base: str) -> list[str]:
     """Links inside HTML strings of a JSON value (an article's body)."""
-    out: list[str] = []
-
-    def visit(node: Any) -> None:
-        if isinstance(node, str) and "<a" in node:
-            for href in _HREF.findall(node):
-                url = urljoin(base, href)
-                if url.startswith(("http://", "https://")) and url not in out:
-                    out.append(url)
-        elif isinstance(node, dict):
-            for item in node.values():
-                visit(item)
-        elif isinstance(node, list):
-            for item in node:
-                visit(item)
-
-    visit(value)
-    return out
+    found = (urljoin(base, href) for s in _strings(value) if "<a" in s for href in _HREF.findall(s))
+    return list(dict.fromkeys(url for url in found if url.startswith(("http://", "https://"))))
 
 
 def record_from_json(item: dict[str, Any], base: str, fallback_url: str) -> Record:

@@ -377,15 +377,15 @@ def _body_links(app: AppListing | None, home_url: str, official: tuple[str, ...]
 async def _app_profile(session: VisitSession, home: Page, profile: Profile) -> Profile:
     """The profile completed from the app's own profile view (an in-app tab)."""
     _, views = await session.explore(home.final_url, [[list(PROFILE_PAGE_WORDS)]])
-    view = views[0]
-    if view is None:
-        return profile
-    boxes = find_modules(view.soup, view.final_url)
+    return profile if views[0] is None else merge_profiles(profile, _profile_of_page(views[0]))
+
+
+def _profile_of_page(page: Page) -> Profile:
+    """What a profile page (or an app's profile view) shows: its profile box, else the page."""
+    boxes = find_modules(page.soup, page.final_url)
     box = next((m.element for m in boxes if m.type == "profile"), None)
-    found = extract_profile(
-        view.soup, [], view.final_url, profile_box=box or view.soup.body, not_names=frozenset(m.name for m in boxes)
-    )
-    return merge_profiles(profile, found)
+    names = frozenset(m.name for m in boxes)
+    return extract_profile(page.soup, [], page.final_url, profile_box=box or page.soup.body, not_names=names)
 
 
 async def _profile_page(session: VisitSession, adapter: PlatformAdapter, home: Page, profile: Profile) -> Profile:
@@ -400,14 +400,7 @@ async def _profile_page(session: VisitSession, adapter: PlatformAdapter, home: P
             page = await session.render(url)
     except FetchError:
         return profile
-    if page.status >= 400:
-        return profile
-    boxes = find_modules(page.soup, page.final_url)
-    box = next((m.element for m in boxes if m.type == "profile"), None)
-    found = extract_profile(
-        page.soup, [], page.final_url, profile_box=box or page.soup.body, not_names=frozenset(m.name for m in boxes)
-    )
-    return merge_profiles(profile, found)
+    return profile if page.status >= 400 else merge_profiles(profile, _profile_of_page(page))
 
 
 def dedupe_videos(videos: list[Video]) -> list[Video]:
