@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 from dataclasses import asdict, replace
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -23,11 +22,7 @@ from ..extract.links import is_official, merge_links, outbound_links
 from ..extract.modules import find_modules
 from ..extract.pages import in_app_entry
 from ..extract.profile import (
-    PROFILE_PAGE_WORDS,
-    extract_profile,
-    merge_profiles,
     name_from_heading,
-    profile_page_url,
 )
 from ..extract.records import Record
 from ..extract.vocab import LISTING_WORDS
@@ -46,12 +41,14 @@ from ..model import (
     Video,
     Visibility,
 )
-from ..platforms import PlatformAdapter, pick_adapter
+from ..platforms import pick_adapter
 from ..transport.browser import BrowserSession
 from ..transport.http import FetchError, HttpFetcher, Page
 from .apps import AppListing, read_app_listings
+from .completeness import photos_completeness, videos_completeness
 from .details import read_item_pages
 from .listings import app_listing_result, crawl_listing, listing_start
+from .profiles import read_profile
 from .reuse import http_cache_from_state, http_cache_state, video_from_state
 from .session import CrawlOptions, VisitSession
 
@@ -59,7 +56,6 @@ __all__ = ["crawl_space"]
 
 logger = logging.getLogger("spacebot.crawler")
 CHINA_TZ = timezone(timedelta(hours=8))
-_STYLE_RE = re.compile(r"<style[^>]*>(.*?)</style>", re.IGNORECASE | re.DOTALL)
 
 
 def _now() -> str:
@@ -225,15 +221,7 @@ async def _crawl_home_and_lists(
         )
         return snapshot, artifacts
 
-    raw_styles = _STYLE_RE.findall(home.html)
-    profile_box = next((m.element for m in modules if m.type == "profile"), None)
-    first_box = modules[0].element if modules else None
-    titles = frozenset(m.name for m in modules)
-    profile = extract_profile(
-        soup, raw_styles, home.final_url, profile_box=profile_box, first_box=first_box, not_names=titles
-    )
-    if not (profile.school and profile.subject and profile.avatar):
-        profile = await _profile_page(session, adapter, home, profile)
+    profile = await read_profile(session, adapter, home, modules)
     earlier = previous_state or {}
     kinds = ("resources", "articles", "albums")
     in_app: dict[str, list[str]] = {}
@@ -242,8 +230,6 @@ async def _crawl_home_and_lists(
             labels = [*LISTING_WORDS[kind], *(m.name for m in modules if m.type == kind)]
             if listing_start(adapter, kind, home, soup, modules) is None and in_app_entry(soup, labels):
                 in_app[kind] = labels
-        if not (profile.school and profile.subject and profile.avatar) and in_app_entry(soup, PROFILE_PAGE_WORDS):
-            profile = await _app_profile(session, home, profile)
     apps = await read_app_listings(session, home, in_app, {"resources": True, "articles": True, "albums": False})
     crawled = await asyncio.gather(
         *(
@@ -326,8 +312,8 @@ async def _crawl_home_and_lists(
         "links": [asdict(x) for x in detail_links],
         "unread": unread_details,
     }
-    completeness["photos"] = _photos_completeness(albums, completeness["albums"])
-    completeness["videos"] = _videos_completeness(len(videos), completeness["resources"], unread_details)
+    completeness["photos"] = photos_completeness(albums, completeness["albums"])
+    completeness["videos"] = videos_completeness(len(videos), completeness["resources"], unread_details)
     if session.http_cache or session.validated:
         state["http_cache"] = http_cache_state(session)
     outbound = merge_links(
@@ -374,63 +360,9 @@ def _body_links(app: AppListing | None, home_url: str, official: tuple[str, ...]
     ]
 
 
-async def _app_profile(session: VisitSession, home: Page, profile: Profile) -> Profile:
-    """The profile completed from the app's own profile view (an in-app tab)."""
-    _, views = await session.explore(home.final_url, [[list(PROFILE_PAGE_WORDS)]])
-    return profile if views[0] is None else merge_profiles(profile, _profile_of_page(views[0]))
-
-
-def _profile_of_page(page: Page) -> Profile:
-    """What a profile page (or an app's profile view) shows: its profile box, else the page."""
-    boxes = find_modules(page.soup, page.final_url)
-    box = next((m.element for m in boxes if m.type == "profile"), None)
-    names = frozenset(m.name for m in boxes)
-    return extract_profile(page.soup, [], page.final_url, profile_box=box or page.soup.body, not_names=names)
-
-
-async def _profile_page(session: VisitSession, adapter: PlatformAdapter, home: Page, profile: Profile) -> Profile:
-    """The profile completed from the space's profile page (个人档案, 教师简介, 关于我 …)
-    where the home page shows only part of it."""
-    url = profile_page_url(home.soup, home.final_url)
-    if url is None:
-        return profile
-    try:
-        page = await session.fetch(url)
-        if page.status < 400 and (adapter.always_browser or adapter.detail_needs_browser(page)):
-            page = await session.render(url)
-    except FetchError:
-        return profile
-    return profile if page.status >= 400 else merge_profiles(profile, _profile_of_page(page))
-
-
 def dedupe_videos(videos: list[Video]) -> list[Video]:
     """One video per file URL, the first seen wins."""
     seen: dict[str, Video] = {}
     for video in videos:
         seen.setdefault(video.url, video)
     return list(seen.values())
-
-
-def _photos_completeness(albums: list[Album], listing: Completeness) -> Completeness:
-    """Photos are counted from what each album declares; an album without a count, or
-    albums not read, leave the total open."""
-    read = sum(a.photos or 0 for a in albums)
-    uncounted = [a.name for a in albums if a.photos is None]
-    complete = listing.complete and not uncounted
-    notes = [f"{len(albums)} 个相册共 {read} 张"]
-    if uncounted:
-        notes.append(f"{len(uncounted)} 个相册未显示张数（{'、'.join(uncounted[:3])}）")
-    if not listing.complete:
-        notes.append("相册列表未读完")
-    declared = read if complete else None  # each album states its count
-    return Completeness(declared, read, complete, "；".join(notes), listing.url)
-
-
-def _videos_completeness(read: int, resources: Completeness, unread_details: int) -> Completeness:
-    """Videos are found on the detail pages of video resources: all of them must be read."""
-    notes = [f"读到 {read} 个视频"]
-    if unread_details:
-        notes.append(f"{unread_details} 个视频资源的页面无法打开")
-    if not resources.complete:
-        notes.append("资源列表未读完")
-    return Completeness(None, read, resources.complete and not unread_details, "；".join(notes), resources.url)
