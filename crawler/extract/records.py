@@ -278,6 +278,7 @@ def _record(unit: _Unit, base: str) -> Record:
                 1 < len(value) <= 10
                 and value != title.strip()  # a caption that is the title is no label
                 and not parse_date(value)
+                and not _MONTH_DAY_RE.fullmatch(value)  # "11-14" under a year heading is a date
                 and not _COUNTER_RE.search(value)
                 and value not in _ORIGINAL + _REPOST
                 and not parse_size(value)

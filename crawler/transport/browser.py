@@ -60,9 +60,10 @@ _MARK_CLICK_JS = """(labels) => {
   let best = null, bestScore = -1;
   const tags = 'a, button, li, span, div, p, td, dt, dd, h2, h3, h4, h5, em, b, strong, img';
   for (const el of document.querySelectorAll(tags)) {
-    const raw = el.tagName === 'IMG' ? (el.getAttribute('alt') || '') : el.innerText;
-    const text = norm(raw);
-    if (!wanted.has(text)) continue;
+    // What the element says: its text, or (a cut title, a thumbnail) its title or alt.
+    const said = [el.tagName === 'IMG' ? '' : el.innerText, el.getAttribute('title'), el.getAttribute('alt')];
+    const raw = said.find(t => t && wanted.has(norm(t)));
+    if (!raw) continue;
     const r = el.getBoundingClientRect();
     if (r.width === 0 || r.height === 0) continue;
     let score = exact.has((raw || '').replace(/\\s+/g, '')) ? 10 : 0;  // the very words before a near match

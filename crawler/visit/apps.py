@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from ..extract.items import incomplete
+from ..extract.items import incomplete, to_album
 from ..extract.jsondata import JsonList, find_json_lists, json_links, json_video_urls, record_from_json
 from ..extract.records import Record, find_records
 from ..model import Video
@@ -213,6 +213,7 @@ async def read_app_listings(
         listing = AppListing([], declared=best.total, source=best.source)
         items = await _all_pages(session, best, listing)
         by_title = {r.title: r.url for r in drawn}
+        by_title.update({to_album(r).name: r.url for r in drawn})  # a drawn "相册名（12）" is the album 相册名
         link = _link_template(items, by_title)
         records = []
         for item in items:

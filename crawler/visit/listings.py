@@ -10,6 +10,7 @@ from urllib.parse import parse_qsl, urlsplit
 from bs4 import BeautifulSoup
 
 from ..extract.dom import absolute, attr, clean_text, host_of, parse_html
+from ..extract.jsondata import find_json_lists
 from ..extract.modules import ModuleBox
 from ..extract.pages import category_tabs, declared_total, pagination_links, stated_counts, total_pages
 from ..extract.records import Record, find_records, label_category
@@ -172,7 +173,7 @@ async def crawl_listing(
                 found = [r if label_category(r.labels) else replace(r, labels=[*r.labels, label]) for r in found]
             result.records.extend(found)
             if first_of_tab:
-                tab_totals.append(_declared_on_page(result, page_soup, found, tab=index > 0 or len(tabs) > 1))
+                tab_totals.append(_declared_on_page(result, page, found, tab=index > 0 or len(tabs) > 1))
             if pages == 1:
                 result.fingerprint = listing_fingerprint(page_soup, found, declared)
                 if previous and previous.get("start") == start and previous.get("fingerprint") == result.fingerprint:
@@ -216,13 +217,17 @@ def _tabs_declared(result: ListingResult, totals: list[int | None], box: int | N
         result.declared, result.declared_by = None, ""
 
 
-def _declared_on_page(result: ListingResult, soup: BeautifulSoup, records: list[Record], tab: bool) -> int | None:
-    """What the listing's first page says about the whole listing (共 N 页, 共 N 条); a
-    category tab's first page says it of that tab only (returned, not kept)."""
+def _declared_on_page(result: ListingResult, page: Page, records: list[Record], tab: bool) -> int | None:
+    """What the listing's first page says about the whole listing (共 N 页, 共 N 条, or the
+    total of the API that grows it); a category tab's first page says it of that tab only
+    (returned, not kept)."""
+    soup = page.soup
     text = clean_text(soup.body or soup)
     for record in records:  # "共 12 张" inside an album record is that album's, not the listing's
         text = text.replace(record.block, " ", 1)
     total = declared_total(text)
+    if total is None and page.answers:  # a list grown from an API ("加载更多", scrolling)
+        total = next((jl.total for jl in find_json_lists(page.answers) if jl.records and jl.total), None)
     if tab:
         return total
     result.pages_declared = total_pages(soup)
