@@ -213,7 +213,8 @@ async def read_app_listings(
         listing = AppListing([], declared=best.total, source=best.source)
         items = await _all_pages(session, best, listing)
         by_title = {r.title: r.url for r in drawn}
-        by_title.update({to_album(r).name: r.url for r in drawn})  # a drawn "相册名（12）" is the album 相册名
+        if kind == "albums":  # a drawn "相册名（12）" is the album 相册名; a drawn title as such wins
+            by_title = {to_album(r).name: r.url for r in drawn} | by_title
         link = _link_template(items, by_title)
         records = []
         for item in items:
