@@ -25,7 +25,7 @@ from .model import (
 )
 from .targets import BadRow, TargetList, read_targets
 from .transport.browser import CHROMIUM_ARGS, BrowserSession, chromium_path
-from .transport.gate import HostGate
+from .transport.gate import GatedSyncTransport, HostGate, ThreadGate
 from .transport.har import HarRecorder, HarReplay, read_har_target
 from .transport.http import HttpFetcher
 from .transport.ssrf import AddressPolicy, RefusedAddress, address_class
@@ -45,6 +45,7 @@ __all__ = [
     "CrawlOptions",
     "HarRecorder",
     "HarReplay",
+    "GatedSyncTransport",
     "HostGate",
     "HttpFetcher",
     "Module",
@@ -55,6 +56,7 @@ __all__ = [
     "SpaceSnapshot",
     "Target",
     "TargetList",
+    "ThreadGate",
     "Video",
     "VideoProbe",
     "Visibility",

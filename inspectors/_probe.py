@@ -20,7 +20,7 @@ from typing import Any, Protocol
 import av
 import httpx
 
-from crawler import AddressPolicy, RefusedAddress, VideoProbe
+from crawler import AddressPolicy, GatedSyncTransport, RefusedAddress, ThreadGate, VideoProbe
 
 from ._hls import read_hls
 from ._range_reader import HttpRangeReader, RangeReadError
@@ -170,13 +170,17 @@ def probe_video(
     cache: ProbeCache | None = None,
     policy: AddressPolicy | None = None,
     transport: Callable[..., httpx.BaseTransport] | None = None,
+    gate: ThreadGate | None = None,
 ) -> VideoProbe:
     """Read a video's properties without downloading it; every failure is a probe status.
 
     With a ``cache``, a file whose size and ETag/Last-Modified are unchanged since its last
-    probe is not read again: the earlier probe is returned with ``bytes_read = 0``.
+    probe is not read again: the earlier probe is returned with ``bytes_read = 0``. With a
+    ``gate`` every request (each Range read, playlist and segment, each redirect hop)
+    waits for its host's slot of the crawl's gate.
     """
     guard = policy or AddressPolicy()
+    inner = transport(verify=_tls_context()) if transport is not None else httpx.HTTPTransport(verify=_tls_context())
 
     def check(request: httpx.Request) -> None:  # every request, every redirect hop
         guard.check_sync(str(request.url))
@@ -187,9 +191,10 @@ def probe_video(
             follow_redirects=True,
             verify=_tls_context(),
             event_hooks={"request": [check]},
-            transport=transport(verify=_tls_context()) if transport is not None else None,  # a HAR recorder or replay
+            # a HAR recorder or replay, else the network; through the gate when there is one
+            transport=GatedSyncTransport(gate, inner) if gate is not None else inner,
         ) as client:
-            return _probe(client, url, timeout, title_window_s, cache, guard, transport)
+            return _probe(client, url, timeout, title_window_s, cache, guard, transport, gate)
     except RefusedAddress as exc:
         return VideoProbe(status="unreachable", detail=str(exc))
 
@@ -202,6 +207,7 @@ def _probe(
     cache: ProbeCache | None,
     guard: AddressPolicy,
     transport: Callable[..., httpx.BaseTransport] | None = None,
+    gate: ThreadGate | None = None,
 ) -> VideoProbe:
     if cache is not None:
         try:
@@ -212,7 +218,7 @@ def _probe(
             cached = cache.lookup(url, size, etag, modified)
             if cached is not None:
                 return replace(cached, bytes_read=0)
-        probe = probe_video(url, timeout, title_window_s=title_window_s, policy=guard, transport=transport)
+        probe = probe_video(url, timeout, title_window_s=title_window_s, policy=guard, transport=transport, gate=gate)
         if size is not None and probe.status == "ok":
             cache.save(url, size, etag, modified, probe)
         return probe

@@ -73,6 +73,7 @@ def check(
     screenshots: bool = typer.Option(False, "--screenshots", help="保存空间主页的截图和网页（报告卡中显示截图）"),
     timeout: float = typer.Option(10.0, "--timeout", help="单个请求的超时秒数"),
     total_timeout: float = typer.Option(120.0, "--total-timeout", help="检查一个空间的总时限（秒）"),
+    per_host: int = typer.Option(2, "--per-host", help="同一平台主机同时进行的请求数上限（网页、浏览器、视频合计）"),
     since: str | None = typer.Option(None, "--since", help="统计时段起点 YYYY-MM-DD（默认为评价标准的活动时段）"),
     until: str | None = typer.Option(None, "--until", help="统计时段终点 YYYY-MM-DD（默认为评价标准的活动时段）"),
     har: Path | None = typer.Option(
@@ -98,8 +99,12 @@ def check(
         raise _usage_error(f"学段 {group} 无效：--group 只能是 {'、'.join(GROUPS)} 之一")
     if timeout <= 0 or total_timeout <= 0:
         raise _usage_error("--timeout 和 --total-timeout 必须是正数（秒）")
+    if per_host < 1:
+        raise _usage_error("--per-host 必须是正整数（同一主机同时进行的请求数）")
     policy = _policy(allow_private, allow_host, allow_network)
-    options = CrawlOptions(timeout=timeout, total_timeout=total_timeout, policy=policy, screenshots=screenshots)
+    options = CrawlOptions(
+        timeout=timeout, total_timeout=total_timeout, policy=policy, screenshots=screenshots, per_host=per_host
+    )
     window = _window(since, until)
     try:
         chosen = load_rubric(rubric)

@@ -15,9 +15,11 @@ from crawler import (
     CrawlOptions,
     HarRecorder,
     HarReplay,
+    HostGate,
     HttpFetcher,
     SpaceSnapshot,
     Target,
+    ThreadGate,
     check_target_url,
     crawl_space,
 )
@@ -45,19 +47,22 @@ async def _probe_all(
     cache: ProbeCache | None,
     policy: AddressPolicy,
     transport: Callable[..., Any] | None = None,
+    gate: HostGate | None = None,
 ) -> SpaceSnapshot:
     """Probe the videos the crawl found; those it reused from an unchanged listing keep the
-    probe of the last crawl. The probes go into the crawl state for the next re-sweep."""
+    probe of the last crawl. The probes go into the crawl state for the next re-sweep.
+    Their requests (running in threads) pass the crawl's host gate."""
     if not snapshot.videos:
         return snapshot
     slots = asyncio.Semaphore(_PROBES_AT_ONCE)
+    thread_gate = ThreadGate(gate, asyncio.get_running_loop()) if gate is not None else None
 
     async def probe(video: Any) -> Any:
         if video.probe is not None:
             return video
         async with slots:
             result = await asyncio.to_thread(
-                probe_video, video.url, timeout, cache=cache, policy=policy, transport=transport
+                probe_video, video.url, timeout, cache=cache, policy=policy, transport=transport, gate=thread_gate
             )
         return replace(video, probe=result)
 
@@ -104,14 +109,16 @@ async def check_space(
         )
     source = HarRecorder(normalized) if har is not None else HarReplay(replay or Path())
     browser_har = har.with_name(har.name + ".browser") if har is not None else None
+    gate = HostGate(options.per_host)
     fetcher = HttpFetcher(
         timeout=options.timeout,
         obey_robots=options.obey_robots,
         policy=options.policy,
         transport=source.async_transport(),
+        gate=gate,
     )
     browser = BrowserSession(
-        timeout=max(options.timeout, 10.0), policy=options.policy, har_record=browser_har, har_replay=replay
+        timeout=max(options.timeout, 10.0), policy=options.policy, har_record=browser_har, har_replay=replay, gate=gate
     )
     try:
         return await inspect_target(
@@ -147,9 +154,28 @@ async def inspect_target(
     previous_state: dict[str, Any] | None = None,
     probe_transport: Callable[..., Any] | None = None,
 ) -> CheckResult:
-    """Crawl, probe and inspect one (already validated) target."""
-    snapshot = await crawl_space(target, options, browser=browser, fetcher=fetcher, previous_state=previous_state)
-    snapshot = await _probe_all(snapshot, options.timeout, probe_cache, options.policy, probe_transport)
+    """Crawl, probe and inspect one (already validated) target. Without a ``fetcher`` and
+    ``browser`` (a sweep's) the check makes its own, behind one host gate of
+    ``options.per_host`` that the video probes share."""
+    own = fetcher is None
+    if fetcher is None:
+        gate = browser.gate if browser is not None and browser.gate is not None else HostGate(options.per_host)
+        fetcher = HttpFetcher(
+            timeout=options.timeout, obey_robots=options.obey_robots, policy=options.policy, gate=gate
+        )
+    own_browser = browser is None
+    if browser is None:
+        browser = BrowserSession(timeout=max(options.timeout, 10.0), policy=options.policy, gate=fetcher.gate)
+    try:
+        snapshot = await crawl_space(target, options, browser=browser, fetcher=fetcher, previous_state=previous_state)
+        snapshot = await _probe_all(
+            snapshot, options.timeout, probe_cache, options.policy, probe_transport, fetcher.gate
+        )
+    finally:
+        if own:
+            await fetcher.aclose()
+        if own_browser:
+            await browser.aclose()
     findings, verdict = inspect_snapshot(snapshot, rubric, target.group, since=since, until=until)
     document = check_document(snapshot, findings, verdict)
     period = rubric.period or (None, None)

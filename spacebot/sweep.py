@@ -102,7 +102,9 @@ async def run_sweep(
     fetcher = HttpFetcher(
         timeout=settings.options.timeout, gate=gate, obey_robots=settings.options.obey_robots, policy=policy
     )
-    browser = BrowserSession(timeout=max(settings.options.timeout, 10.0), recycle_every=_RECYCLE_EVERY, policy=policy)
+    browser = BrowserSession(
+        timeout=max(settings.options.timeout, 10.0), recycle_every=_RECYCLE_EVERY, policy=policy, gate=gate
+    )
     slots = asyncio.Semaphore(max(1, settings.concurrency))
     progress = Progress(
         TextColumn("[bold]{task.description}"),

@@ -254,9 +254,7 @@ def record_from_json(item: dict[str, Any], base: str, fallback_url: str) -> Reco
             break
     photos = next((_number(low.get(k)) for k in _PHOTO_KEYS if _number(low.get(k)) is not None), None)
     if photos is None:  # total_pic, imgCnt, photoTotal …
-        photos = next(
-            (n for k, v in low.items() if _PHOTO_COUNT_KEY.search(k) and (n := _number(v)) is not None), None
-        )
+        photos = next((n for k, v in low.items() if _PHOTO_COUNT_KEY.search(k) and (n := _number(v)) is not None), None)
     if photos is None:
         photos = next((len(v) for k in _PHOTO_LISTS if isinstance(v := low.get(k), list)), None)
     ident = next((str(low[k]) for k in _ID_KEYS if k in low and low[k] is not None), None)

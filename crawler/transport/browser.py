@@ -1,8 +1,10 @@
 """Rendering pages in Debian's chromium through Playwright.
 
 The browser is started once per crawl (or sweep) and only when a page needs it.
-Images, media and fonts are not loaded: the crawler reads the DOM, not pixels, and
-videos are probed separately without downloading them.
+Images, media, fonts and stylesheets are not fetched: the crawler reads the DOM, not
+pixels, and videos are probed separately without downloading them. Every request a page
+makes passes the crawl's host gate in the route handler (see ``_pass``); a screenshot,
+the one place pictures and styles are wanted, goes through the same gate.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from ..extract.vocab import LOAD_MORE_WORDS
+from .gate import HostGate
 from .http import FetchError, Page
 from .ssrf import AddressPolicy, RefusedAddress
 
@@ -36,7 +39,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-dev-shm-usage",
 ]
-_BLOCKED_TYPES = {"image", "media", "font"}
+_BLOCKED_TYPES = {"image", "media", "font", "stylesheet"}  # the crawl reads the DOM, not pixels
 _MAX_LOAD_MORE = 60
 _QUIET_S = 0.25  # a page counts as settled after this long with no request in flight
 
@@ -125,10 +128,12 @@ class BrowserSession:
         recycle_every: int = 0,
         policy: AddressPolicy | None = None,
         *,
+        gate: HostGate | None = None,
         har_record: Path | None = None,
         har_replay: Path | None = None,
     ) -> None:
         self.policy = policy or AddressPolicy()
+        self.gate = gate  # every request the pages make waits for its host's slot
         self.har_record = har_record  # the browser's own requests are written here (HAR)
         self.har_replay = har_replay  # … or answered from here, offline
         self.refused: dict[str, str] = {}  # URL → why the browser was not let through
@@ -187,7 +192,32 @@ class BrowserSession:
             self.refused[request.url] = str(exc)
             await route.abort("blockedbyclient")
             return
-        await route.continue_()
+        await self._pass(route)
+
+    async def _pass(self, route: Any) -> None:
+        """Let a request through. With a gate, the request is made here while its host's
+        slot is held, and its answer handed to the page: a page's scripts can never have
+        more requests in flight than the gate allows. Redirects are answered as such, so
+        the browser follows each hop through this handler again."""
+        if self.gate is None:
+            await route.continue_()
+            return
+        url = route.request.url
+        try:
+            async with self.gate.slot(url):
+                response = await route.fetch(max_redirects=0, timeout=self.timeout_ms)
+                body = await response.body()
+        except Exception as exc:  # refused, unreachable, timed out, or the page went away
+            logger.info("browser request %s failed: %s", url, _first_line(exc))
+            try:
+                await route.abort("failed")
+            except Exception:
+                pass
+            return
+        try:
+            await route.fulfill(status=response.status, headers=response.headers, body=body)
+        except Exception:  # the page went away meanwhile
+            pass
 
     async def _recycle(self) -> None:
         """A fresh context every ``recycle_every`` pages: chromium's memory stays flat in
@@ -216,7 +246,7 @@ class BrowserSession:
             if route.request.resource_type in ("media", "font"):
                 await route.abort()
             else:
-                await route.continue_()
+                await self._pass(route)
 
         try:
             await page.route("**/*", allow_images)

@@ -19,7 +19,7 @@ from typing import Any
 import httpx
 from bs4 import BeautifulSoup
 
-from .gate import HostGate
+from .gate import GatedTransport, HostGate
 from .robots import RobotsRules
 from .ssrf import AddressPolicy, RefusedAddress
 
@@ -125,9 +125,10 @@ def retry_after_seconds(value: str | None) -> float | None:
 class HttpFetcher:
     """An httpx client that turns every failure into :class:`FetchError` with a Chinese message.
 
-    With a ``gate`` every request waits for a per-host slot; with ``robots`` a disallowed
-    URL is a ``blocked`` failure; 429 and 503 are retried after Retry-After (or a growing
-    pause), at most ``retries`` times and never waiting longer than ``max_wait``.
+    With a ``gate`` every request (each redirect hop, robots.txt) waits for a per-host
+    slot; with ``robots`` a disallowed URL is a ``blocked`` failure; 429 and 503 are
+    retried after Retry-After (or a growing pause), at most ``retries`` times and never
+    waiting longer than ``max_wait``.
     """
 
     def __init__(
@@ -153,7 +154,10 @@ class HttpFetcher:
             max_redirects=max_redirects,
             headers={"User-Agent": USER_AGENT, "Accept-Language": "zh-CN,zh;q=0.9"},
             event_hooks={"request": [self._guard]},
-            transport=transport,  # a HAR recorder or replay, else the network
+            # Every request holds a slot of the host gate until its answer is read: each
+            # redirect hop and robots.txt too. The inner transport is a HAR recorder or
+            # replay, else the network.
+            transport=GatedTransport(gate, transport) if gate is not None else transport,
         )
         self.policy = policy or AddressPolicy()
         self.robots = RobotsRules(self.client, gate) if obey_robots else None
@@ -172,11 +176,7 @@ class HttpFetcher:
         await self.check_robots(url)
         headers = cached.conditions() if cached is not None else {}
         for attempt in range(self.retries + 1):
-            if self.gate is not None:
-                async with self.gate.slot(url):
-                    page = await self._get_once(url, headers)
-            else:
-                page = await self._get_once(url, headers)
+            page = await self._get_once(url, headers)
             if page.status == 304 and cached is not None:
                 return Page(
                     url,

@@ -21,6 +21,7 @@ class CrawlOptions:
     max_listing_pages: int = 60  # per listing
     max_detail_pages: int = 80
     concurrency: int = 4  # requests at once within one space
+    per_host: int = 2  # requests in flight to one host, of every kind (a check's own gate)
     official_domains: tuple[str, ...] = ()
     generic_only: bool = False  # skip platform adapters (measures the generic extractor)
     obey_robots: bool = True
@@ -62,13 +63,11 @@ class VisitSession:
 
     @asynccontextmanager
     async def _browser_turn(self, url: str) -> AsyncIterator[None]:
+        # The page's own requests (the document, its scripts' AJAX) each take a slot of
+        # the host gate in the browser's route handler; none is held for the whole page.
         await self.fetcher.check_robots(url)
         async with self._slots:
-            if self.fetcher.gate is not None:
-                async with self.fetcher.gate.slot(url):
-                    yield
-            else:
-                yield
+            yield
         self.vias.add("browser")
 
     async def render(self, url: str, *, load_more: bool = False) -> Page:

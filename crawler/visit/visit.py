@@ -43,6 +43,7 @@ from ..model import (
 )
 from ..platforms import pick_adapter
 from ..transport.browser import BrowserSession
+from ..transport.gate import HostGate
 from ..transport.http import FetchError, HttpFetcher, Page
 from .apps import AppListing, read_app_listings
 from .completeness import photos_completeness, videos_completeness
@@ -81,8 +82,14 @@ async def crawl_space(
     options = options or CrawlOptions()
     own_browser = browser is None
     own_fetcher = fetcher is None
-    browser = browser or BrowserSession(timeout=max(options.timeout, 10.0), policy=options.policy)
-    fetcher = fetcher or HttpFetcher(timeout=options.timeout, obey_robots=options.obey_robots, policy=options.policy)
+    if fetcher is None:
+        fetcher = HttpFetcher(
+            timeout=options.timeout,
+            obey_robots=options.obey_robots,
+            policy=options.policy,
+            gate=browser.gate if browser is not None and browser.gate else HostGate(options.per_host),
+        )
+    browser = browser or BrowserSession(timeout=max(options.timeout, 10.0), policy=options.policy, gate=fetcher.gate)
     session = VisitSession(options, fetcher, browser, http_cache=http_cache_from_state(previous_state))
     started = _now()
     try:

@@ -102,6 +102,7 @@ class BulkApp(TianyuApp):
         throttle_first: tuple[str, ...] = (),
         retry_after: int = 1,
         shape: str = "small",
+        crawl_delay: float | None = None,
     ) -> None:
         videos = {}
         if shape == "campaign":
@@ -113,6 +114,7 @@ class BulkApp(TianyuApp):
         self.log: list[tuple[str, str, str]] = []  # (method, path, Range) of every request, for the floor
         self.server: FarmServer | None = None
         self.robots_disallow = robots_disallow
+        self.crawl_delay = crawl_delay
         self.throttle_first = set(throttle_first)
         self.retry_after = retry_after
         self.throttled: dict[str, float] = {}  # sid → time of the 429
@@ -132,6 +134,7 @@ class BulkApp(TianyuApp):
                 ["User-agent: *"]
                 + [f"Disallow: /index.php?r=space/person/index&sid={sid}" for sid in self.robots_disallow]
                 + ["Allow: /"]
+                + ([f"Crawl-delay: {self.crawl_delay:g}"] if self.crawl_delay else [])
             )
             return Response(200, ("\n".join(lines) + "\n").encode(), "text/plain")
         sid = req.q("sid")

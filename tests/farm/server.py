@@ -85,6 +85,7 @@ class FarmServer:
         self.latency = 0.0  # seconds added to every answer (a slow platform)
         self.inflight = 0
         self.max_inflight = 0  # the most requests this server had in progress at once
+        self.started: list[tuple[float, str]] = []  # (time.monotonic(), path) of every request, as it came
         self.validators: str | None = None  # None | "etag" | "last-modified"
         self.not_modified = 0  # 304 answers sent
         self.conditional = 0  # requests that carried If-None-Match or If-Modified-Since
@@ -108,6 +109,7 @@ class FarmServer:
                 with server._count_lock:
                     server.inflight += 1
                     server.max_inflight = max(server.max_inflight, server.inflight)
+                    server.started.append((time.monotonic(), self.path))
                 try:
                     if server.latency:
                         time.sleep(server.latency)
