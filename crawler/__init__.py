@@ -25,19 +25,21 @@ from .model import (
 )
 from .targets import BadRow, TargetList, read_targets
 from .transport.browser import CHROMIUM_ARGS, BrowserSession, chromium_path
-from .transport.gate import GatedSyncTransport, HostGate, ThreadGate
+from .transport.gate import METER, BudgetExceeded, GatedSyncTransport, HostGate, Meter, ThreadGate
 from .transport.har import HarRecorder, HarReplay, read_har_target
 from .transport.http import HttpFetcher
 from .transport.ssrf import AddressPolicy, RefusedAddress, address_class
 from .transport.urls import check_target_url
 from .visit.session import CrawlOptions
-from .visit.visit import crawl_space
+from .visit.visit import crawl_space, metered
 
 __all__ = [
     "AddressPolicy",
     "Album",
     "Article",
+    "METER",
     "BadRow",
+    "BudgetExceeded",
     "BrowserSession",
     "CHROMIUM_ARGS",
     "Completeness",
@@ -48,6 +50,7 @@ __all__ = [
     "GatedSyncTransport",
     "HostGate",
     "HttpFetcher",
+    "Meter",
     "Module",
     "OutboundLink",
     "Profile",
@@ -64,6 +67,7 @@ __all__ = [
     "check_target_url",
     "chromium_path",
     "crawl_space",
+    "metered",
     "read_har_target",
     "read_targets",
 ]

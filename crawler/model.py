@@ -66,6 +66,12 @@ class CrawlInfo:
     via: str
     started_at: str
     finished_at: str
+    # What the visit cost (additive in check-1): requests of every kind (pages, redirect
+    # hops, robots.txt, the browser's sub-requests, video reads), bytes received, and
+    # browser tabs rendered.
+    requests: int = 0
+    bytes: int = 0
+    renders: int = 0
 
 
 @dataclass(frozen=True)

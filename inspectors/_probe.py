@@ -20,7 +20,7 @@ from typing import Any, Protocol
 import av
 import httpx
 
-from crawler import AddressPolicy, GatedSyncTransport, RefusedAddress, ThreadGate, VideoProbe
+from crawler import AddressPolicy, BudgetExceeded, GatedSyncTransport, RefusedAddress, ThreadGate, VideoProbe
 
 from ._hls import read_hls
 from ._range_reader import HttpRangeReader, RangeReadError
@@ -197,6 +197,8 @@ def probe_video(
             return _probe(client, url, timeout, title_window_s, cache, guard, transport, gate)
     except RefusedAddress as exc:
         return VideoProbe(status="unreachable", detail=str(exc))
+    except BudgetExceeded as exc:
+        return VideoProbe(status="error", detail=str(exc))
 
 
 def _probe(

@@ -232,6 +232,7 @@ def _write_exports(
             {
                 "schema": "spacebot/sweep-1",
                 "sweep": sweep,
+                "cost": sweep_cost([r.document for r in rows]),
                 "spaces": [
                     {
                         "url": r.url,
@@ -334,3 +335,18 @@ def write_report(
         encoding="utf-8",
     )
     return ReportFiles(index, cards, csv_path, xlsx_path, json_path)
+
+
+def sweep_cost(documents: list[dict[str, Any]]) -> dict[str, Any]:
+    """What the sweep cost per space (from each document's ``crawl``): requests of every
+    kind, browser renders and bytes received, averaged over the spaces that were visited."""
+    crawls = [d.get("crawl") or {} for d in documents]
+    counted = [c for c in crawls if "requests" in c]
+    n = len(counted)
+    return {
+        "spaces": n,
+        "requests_per_space": round(sum(c["requests"] for c in counted) / n, 1) if n else None,
+        "renders_per_space": round(sum(c.get("renders", 0) for c in counted) / n, 2) if n else None,
+        "bytes_per_space": round(sum(c.get("bytes", 0) for c in counted) / n) if n else None,
+        "max_requests": max((c["requests"] for c in counted), default=None),
+    }

@@ -74,6 +74,9 @@ def check(
     timeout: float = typer.Option(10.0, "--timeout", help="单个请求的超时秒数"),
     total_timeout: float = typer.Option(120.0, "--total-timeout", help="检查一个空间的总时限（秒）"),
     per_host: int = typer.Option(2, "--per-host", help="同一平台主机同时进行的请求数上限（网页、浏览器、视频合计）"),
+    max_requests: int = typer.Option(
+        3000, "--max-requests-per-space", help="每个空间最多发出的请求数（超过即记为失败并继续下一个）"
+    ),
     since: str | None = typer.Option(None, "--since", help="统计时段起点 YYYY-MM-DD（默认为评价标准的活动时段）"),
     until: str | None = typer.Option(None, "--until", help="统计时段终点 YYYY-MM-DD（默认为评价标准的活动时段）"),
     har: Path | None = typer.Option(
@@ -101,9 +104,16 @@ def check(
         raise _usage_error("--timeout 和 --total-timeout 必须是正数（秒）")
     if per_host < 1:
         raise _usage_error("--per-host 必须是正整数（同一主机同时进行的请求数）")
+    if max_requests < 1:
+        raise _usage_error("--max-requests-per-space 至少为 1（每个空间最多发出的请求数）")
     policy = _policy(allow_private, allow_host, allow_network)
     options = CrawlOptions(
-        timeout=timeout, total_timeout=total_timeout, policy=policy, screenshots=screenshots, per_host=per_host
+        timeout=timeout,
+        total_timeout=total_timeout,
+        policy=policy,
+        screenshots=screenshots,
+        per_host=per_host,
+        max_requests=max_requests,
     )
     window = _window(since, until)
     try:
@@ -228,6 +238,9 @@ def sweep(
     rubric: str = typer.Option(DEFAULT_RUBRIC, "--rubric", help="评价标准名称或 .toml 文件路径"),
     concurrency: int = typer.Option(4, "--concurrency", help="同时检查的空间数"),
     per_host: int = typer.Option(2, "--per-host", help="对同一平台主机同时发出的请求数上限"),
+    max_requests: int = typer.Option(
+        3000, "--max-requests-per-space", help="每个空间最多发出的请求数（超过即记为失败并继续下一个）"
+    ),
     delay: float = typer.Option(
         0.0, "--delay", help="对同一主机两次请求之间的最短间隔（秒，robots.txt 的 Crawl-delay 更长时以其为准）"
     ),
@@ -253,6 +266,8 @@ def sweep(
     """巡检目标文件中的全部空间：礼貌抓取、逐个保存，中断后再次运行会从断点继续。"""
     if concurrency < 1 or per_host < 1:
         raise _usage_error("--concurrency 和 --per-host 至少为 1")
+    if max_requests < 1:
+        raise _usage_error("--max-requests-per-space 至少为 1（每个空间最多发出的请求数）")
     if notify_format not in ("auto", "wecom", "dingtalk", "json"):
         raise _usage_error("--notify-format 只能是 auto、wecom、dingtalk 或 json")
     window = _window(since, until)
@@ -274,6 +289,8 @@ def sweep(
             total_timeout=total_timeout,
             policy=policy,
             screenshots=screenshots if screenshots is not None else out_dir is not None,
+            per_host=per_host,
+            max_requests=max_requests,
         ),
         since=window[0],
         until=window[1],

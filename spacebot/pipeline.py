@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from crawler import (
+    METER,
     AddressPolicy,
     BrowserSession,
     CrawlOptions,
@@ -17,11 +18,13 @@ from crawler import (
     HarReplay,
     HostGate,
     HttpFetcher,
+    Meter,
     SpaceSnapshot,
     Target,
     ThreadGate,
     check_target_url,
     crawl_space,
+    metered,
 )
 from inspectors import Finding, ProbeCache, Rubric, estimate_deep_index, inspect_snapshot, load_rubric, probe_video
 from reports import check_document
@@ -166,12 +169,18 @@ async def inspect_target(
     own_browser = browser is None
     if browser is None:
         browser = BrowserSession(timeout=max(options.timeout, 10.0), policy=options.policy, gate=fetcher.gate)
+    meter = Meter(options.max_requests)  # the crawl's requests and the probes' together
+    token = METER.set(meter)
     try:
         snapshot = await crawl_space(target, options, browser=browser, fetcher=fetcher, previous_state=previous_state)
         snapshot = await _probe_all(
             snapshot, options.timeout, probe_cache, options.policy, probe_transport, fetcher.gate
         )
+        if meter.exceeded and snapshot.crawl.status == "ok":  # the probes went past the budget
+            snapshot = replace(snapshot, crawl=replace(snapshot.crawl, status="error", error=meter.message))
+        snapshot = metered(snapshot, meter)
     finally:
+        METER.reset(token)
         if own:
             await fetcher.aclose()
         if own_browser:

@@ -58,6 +58,9 @@ class SweepSummary:
     earlier: Counter[str] = field(default_factory=Counter)  # spaces done by an interrupted earlier run
     failures: list[tuple[str, str]] = field(default_factory=list)  # (url, crawl error) of spaces not inspected
     seconds: float = 0.0
+    requests: int = 0  # of every kind, summed over this run's spaces
+    renders: int = 0
+    bytes: int = 0
 
     @property
     def done(self) -> int:
@@ -78,6 +81,11 @@ class SweepSummary:
             f"合格 {v['pass']}，不合格 {v['fail']}，需人工评审 {v['review']}，无法检查 {v['error']}",
             f"用时 {self.seconds:.0f} 秒",
         ]
+        if self.done:
+            parts.append(
+                f"平均每个空间请求 {self.requests / self.done:.1f} 次、浏览器渲染 {self.renders / self.done:.1f} 次、"
+                f"接收 {self.bytes / self.done / 1024:.0f} KB"
+            )
         return "；".join(parts) + "。"
 
 
@@ -152,6 +160,9 @@ async def run_sweep(
                 artifacts=result.snapshot.artifacts,
             )
         summary.verdicts[result.verdict] += 1
+        summary.requests += result.snapshot.crawl.requests
+        summary.renders += result.snapshot.crawl.renders
+        summary.bytes += result.snapshot.crawl.bytes
         if result.verdict == "error":
             summary.failures.append((target.url, result.snapshot.crawl.error or result.snapshot.crawl.status))
         elapsed = max(time.monotonic() - started, 1e-6)

@@ -159,9 +159,9 @@ def transaction(db: sqlite_utils.Database) -> Iterator[None]:
 
 
 def content_hash(document: dict[str, Any]) -> str:
-    """What a snapshot says, without when it was taken or how many bytes the probes read."""
+    """What a snapshot says, without when it was taken or what the visit and its probes cost."""
     stable = json.loads(json.dumps(document))
-    for key in ("started_at", "finished_at", "pages", "via"):
+    for key in ("started_at", "finished_at", "pages", "via", "requests", "bytes", "renders"):
         stable["crawl"].pop(key, None)
     for video in stable.get("videos", []):
         if video.get("probe"):

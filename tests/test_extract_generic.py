@@ -63,6 +63,19 @@ def test_originality_shown_only_as_an_icon_title_and_dates_under_a_year_heading(
     ]
 
 
+def test_a_size_such_as_8_16_mb_is_no_month_day_date() -> None:
+    rows = (
+        "<li><b>2019年</b></li>"
+        '<li>【原创】<a href="/r/188">平行四边形的面积学案</a> <span>(8.16MB)</span> <span>时间：03-22</span></li>'
+        '<li>【原创】<a href="/r/189">分数的认识课件</a> <span>12.5%</span> <span>v2.1</span> <span>01-08</span></li>'
+    )
+    records = find_records(_soup(f"<ul>{rows}</ul>"), BASE)
+    assert [(r.title, r.date) for r in records] == [
+        ("平行四边形的面积学案", "2019-03-22"),
+        ("分数的认识课件", "2019-01-08"),
+    ]
+
+
 def test_records_as_dt_with_their_dd_and_truncated_titles_from_the_title_attribute() -> None:
     items = (
         '<dt><a href="/r/1" title="《圆的面积》第二课时教学设计">《圆的面积》第二课…</a></dt>'

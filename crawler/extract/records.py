@@ -63,7 +63,10 @@ _NAV_WORDS = {
     *(w for words in BUILTIN_MODULE_WORDS.values() for w in words),
 }
 _CATEGORY_WORDS = {w for words in CATEGORY_LABELS.values() for w in words}
-_MONTH_DAY_RE = re.compile(r"(?<![\d\-/.])(\d{1,2})\s*[-/.月]\s*(\d{1,2})日?(?![\d\-/.])")
+# "03-22", "3/22", "3月22日"; not a size ("8.16MB"), a percentage or a version ("v2.1")
+_MONTH_DAY_RE = re.compile(
+    r"(?<![\dA-Za-z\-/.])(\d{1,2})\s*[-/.月]\s*(\d{1,2})日?(?![\d\-/.]|\s*(?:[KMGTkmgt]i?[Bb]|[KMGkmg]\b|%|％))"
+)
 _YEAR_RE = re.compile(r"^\s*((?:19|20)\d{2})\s*年?\s*$")
 
 

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from ..extract.vocab import LOAD_MORE_WORDS
-from .gate import HostGate
+from .gate import METER, BudgetExceeded, HostGate, Meter
 from .http import FetchError, Page
 from .ssrf import AddressPolicy, RefusedAddress
 
@@ -134,6 +134,7 @@ class BrowserSession:
     ) -> None:
         self.policy = policy or AddressPolicy()
         self.gate = gate  # every request the pages make waits for its host's slot
+        self._meters: dict[Any, Meter] = {}  # open page → the meter of the space it serves
         self.har_record = har_record  # the browser's own requests are written here (HAR)
         self.har_replay = har_replay  # … or answered from here, offline
         self.refused: dict[str, str] = {}  # URL → why the browser was not let through
@@ -194,19 +195,40 @@ class BrowserSession:
             return
         await self._pass(route)
 
+    def _meter_of(self, request: Any) -> Meter | None:
+        try:
+            return self._meters.get(request.frame.page)
+        except Exception:  # a request without a page (a service worker's)
+            return None
+
+    def _track(self, page: Any) -> None:
+        meter = METER.get()
+        if meter is not None:
+            self._meters[page] = meter
+
     async def _pass(self, route: Any) -> None:
         """Let a request through. With a gate, the request is made here while its host's
         slot is held, and its answer handed to the page: a page's scripts can never have
         more requests in flight than the gate allows. Redirects are answered as such, so
         the browser follows each hop through this handler again."""
+        meter = self._meter_of(route.request)
+        if meter is not None:
+            try:
+                meter.request()
+            except BudgetExceeded:
+                await route.abort("blockedbyclient")
+                return
         if self.gate is None:
             await route.continue_()
             return
         url = route.request.url
         try:
-            async with self.gate.slot(url):
+            async with self.gate.slot(url) as ticket:
+                ticket.sent()  # Playwright's driver sends it now
                 response = await route.fetch(max_redirects=0, timeout=self.timeout_ms)
                 body = await response.body()
+            if meter is not None:
+                meter.received(len(body))
         except Exception as exc:  # refused, unreachable, timed out, or the page went away
             logger.info("browser request %s failed: %s", url, _first_line(exc))
             try:
@@ -236,6 +258,7 @@ class BrowserSession:
         await self._ensure_running()
         page = await self._context.new_page()
         page.set_default_timeout(self.timeout_ms)
+        self._track(page)
 
         async def allow_images(route: Any) -> None:  # the picture needs them; the guard still applies
             try:
@@ -262,6 +285,7 @@ class BrowserSession:
             png: bytes = await page.screenshot(type="png", timeout=min(self.timeout_ms, 10000))
             return png
         finally:
+            self._meters.pop(page, None)
             await page.close()
 
     async def _ensure_running(self) -> None:
@@ -288,6 +312,7 @@ class BrowserSession:
             await self._recycle()
         page = await self._context.new_page()
         page.set_default_timeout(self.timeout_ms)
+        self._track(page)
         answers: list[tuple[str, str]] = []
 
         async def keep_json(response: Any) -> None:
@@ -323,6 +348,9 @@ class BrowserSession:
             await settle()
             yield _Opened(page, settle, answers, status)
         finally:
+            meter = self._meters.pop(page, None)
+            if meter is not None:
+                meter.rendered()
             try:  # a renderer stuck in an endless script must not hold the crawl
                 await asyncio.wait_for(page.close(run_before_unload=False), 5)
             except Exception:

@@ -16,13 +16,71 @@ import threading
 import time
 from collections import Counter, defaultdict
 from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
 
-__all__ = ["GatedTransport", "GatedSyncTransport", "HostGate", "ThreadGate", "host_key"]
+__all__ = [
+    "METER",
+    "Ticket",
+    "BudgetExceeded",
+    "GatedSyncTransport",
+    "GatedTransport",
+    "HostGate",
+    "Meter",
+    "ThreadGate",
+    "host_key",
+]
+
+
+class BudgetExceeded(Exception):
+    """A space made more requests than its budget allows."""
+
+
+class Meter:
+    """What one space's visit cost: requests (of every kind: pages, each redirect hop, the
+    browser's sub-requests, video reads), bytes received and browser renders. Past
+    ``limit`` requests every further request raises :class:`BudgetExceeded`.
+
+    The meter of the space being checked is found through :data:`METER`, a context
+    variable that the space's task (and the threads its probes run in) inherit.
+    """
+
+    def __init__(self, limit: int | None = None) -> None:
+        self.limit = limit
+        self.requests = 0
+        self.bytes = 0
+        self.renders = 0
+        self.exceeded = False
+        self._lock = threading.Lock()
+
+    @property
+    def message(self) -> str:
+        return (
+            f"请求次数超过每个空间的上限（{self.limit} 次），已停止检查该空间；"
+            "如该空间确实内容很多，可用 --max-requests-per-space 调高上限"
+        )
+
+    def request(self) -> None:
+        with self._lock:
+            if self.limit is not None and self.requests >= self.limit:
+                self.exceeded = True
+                raise BudgetExceeded(self.message)
+            self.requests += 1
+
+    def received(self, size: int) -> None:
+        with self._lock:
+            self.bytes += size
+
+    def rendered(self, pages: int = 1) -> None:
+        with self._lock:
+            self.renders += pages
+
+
+METER: ContextVar[Meter | None] = ContextVar("spacebot_meter", default=None)
 
 
 def host_key(url: str) -> str:
@@ -30,11 +88,42 @@ def host_key(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}".lower()
 
 
+class Ticket:
+    """One request's slot: ``sent()`` when the request has gone out on the wire (the
+    Crawl-delay is counted from there), ``release()`` when its answer has been read.
+    Both may be called more than once; releasing an unsent ticket counts it as sent."""
+
+    def __init__(self, gate: HostGate, host: str, semaphore: asyncio.Semaphore, paced: bool) -> None:
+        self._gate = gate
+        self._host = host
+        self._semaphore = semaphore
+        self._paced = paced
+        self._sent = False
+        self._released = False
+
+    def sent(self, at: float | None = None) -> None:
+        if not self._sent:
+            self._sent = True
+            self._gate._mark_sent(self._host, time.monotonic() if at is None else at, self._paced)
+
+    def release(self) -> None:
+        if not self._released:
+            self.sent()
+            self._released = True
+            self._gate.in_flight[self._host] -= 1
+            self._semaphore.release()
+
+    __call__ = release
+
+
 class HostGate:
-    """At most ``per_host`` requests in flight per host, started at least ``delay`` apart.
+    """At most ``per_host`` requests in flight per host; with a delay (``--delay`` or the
+    host's robots.txt Crawl-delay) a request goes out only ``delay`` seconds after the one
+    before it went out, measured when it really left (not when it passed the gate: a busy
+    event loop may hold a request between the two, and the host must still see the gap).
 
     ``requests`` counts the requests let through per host and ``peak`` the most that were
-    ever in flight at once, for the sweep's summary.
+    ever in flight at once.
     """
 
     def __init__(self, per_host: int = 2, min_delay: float = 0.0) -> None:
@@ -42,8 +131,10 @@ class HostGate:
         self.min_delay = min_delay
         self._slots: dict[str, asyncio.Semaphore] = {}
         self._delay: dict[str, float] = defaultdict(float)
-        self._last_start: dict[str, float] = defaultdict(lambda: float("-inf"))
-        self._pace = asyncio.Lock()
+        self._last_sent: dict[str, float] = defaultdict(lambda: float("-inf"))
+        self._starters: dict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self._all_sent: dict[str, asyncio.Event] = {}
+        self._unsent: Counter[str] = Counter()
         self.in_flight: Counter[str] = Counter()
         self.peak: Counter[str] = Counter()
         self.requests: Counter[str] = Counter()
@@ -51,47 +142,54 @@ class HostGate:
     def set_delay(self, url: str, seconds: float) -> None:
         self._delay[host_key(url)] = max(self._delay[host_key(url)], seconds)
 
-    async def acquire(self, url: str) -> Callable[[], None]:
-        """Wait for a slot on ``url``'s host; returns the function that gives it back
-        (calling it more than once is harmless)."""
+    def _sent_event(self, host: str) -> asyncio.Event:
+        event = self._all_sent.get(host)
+        if event is None:
+            event = self._all_sent[host] = asyncio.Event()
+            event.set()
+        return event
+
+    def _mark_sent(self, host: str, at: float, paced: bool) -> None:
+        self._last_sent[host] = max(self._last_sent[host], at)
+        if paced:
+            self._unsent[host] -= 1
+            if self._unsent[host] <= 0:
+                self._sent_event(host).set()
+
+    async def acquire(self, url: str) -> Ticket:
+        """Wait for a slot on ``url``'s host (and for its turn, with a delay)."""
         host = host_key(url)
         semaphore = self._slots.setdefault(host, asyncio.Semaphore(self.per_host))
         await semaphore.acquire()
+        paced = False
         try:
-            while (delay := max(self.min_delay, self._delay[host])) > 0:
-                # Spaced from the last request that really started: a waiter woken late (the
-                # loop was busy) must not start right behind the one before it.
-                async with self._pace:
-                    now = time.monotonic()
-                    wait = self._last_start[host] + delay - now
-                    if wait <= 0:
-                        self._last_start[host] = now
-                        break
-                await asyncio.sleep(wait)
+            if max(self.min_delay, self._delay[host]) > 0:
+                async with self._starters[host]:  # one request of the host at a time gets its turn
+                    all_sent = self._sent_event(host)
+                    while True:
+                        await all_sent.wait()  # the one before has really gone out …
+                        wait = self._last_sent[host] + max(self.min_delay, self._delay[host]) - time.monotonic()
+                        if wait <= 0:
+                            break
+                        await asyncio.sleep(wait)  # … and the delay since has passed
+                    self._unsent[host] += 1
+                    all_sent.clear()
+                    paced = True
         except BaseException:
             semaphore.release()
             raise
         self.in_flight[host] += 1
         self.requests[host] += 1
         self.peak[host] = max(self.peak[host], self.in_flight[host])
-        released = False
-
-        def release() -> None:
-            nonlocal released
-            if not released:
-                released = True
-                self.in_flight[host] -= 1
-                semaphore.release()
-
-        return release
+        return Ticket(self, host, semaphore, paced)
 
     @asynccontextmanager
-    async def slot(self, url: str) -> AsyncIterator[None]:
-        release = await self.acquire(url)
+    async def slot(self, url: str) -> AsyncIterator[Ticket]:
+        ticket = await self.acquire(url)
         try:
-            yield
+            yield ticket
         finally:
-            release()
+            ticket.release()
 
 
 class ThreadGate:
@@ -102,37 +200,33 @@ class ThreadGate:
         self.gate = gate
         self.loop = loop
 
-    @contextmanager
-    def slot(self, url: str) -> Iterator[None]:
-        release = self.acquire(url)
-        try:
-            yield
-        finally:
-            release()
+    def acquire(self, url: str) -> _ThreadTicket:
+        ticket = asyncio.run_coroutine_threadsafe(self.gate.acquire(url), self.loop).result()
+        return _ThreadTicket(ticket, self.loop)
 
-    def acquire(self, url: str) -> Callable[[], None]:
-        release = asyncio.run_coroutine_threadsafe(self.gate.acquire(url), self.loop).result()
-        lock = threading.Lock()
-        done = False
 
-        def give_back() -> None:
-            nonlocal done
-            with lock:
-                if done:
-                    return
-                done = True
-            self.loop.call_soon_threadsafe(release)
+class _ThreadTicket:
+    def __init__(self, ticket: Ticket, loop: asyncio.AbstractEventLoop) -> None:
+        self._ticket = ticket
+        self._loop = loop
 
-        return give_back
+    def sent(self) -> None:
+        self._loop.call_soon_threadsafe(self._ticket.sent, time.monotonic())
+
+    def release(self) -> None:
+        self._loop.call_soon_threadsafe(self._ticket.release)
 
 
 class _ReleasingStream(httpx.AsyncByteStream):
-    def __init__(self, stream: Any, release: Callable[[], None]) -> None:
+    def __init__(self, stream: Any, release: Callable[[], None], meter: Meter | None) -> None:
         self._stream = stream
         self._release = release
+        self._meter = meter
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
         async for chunk in self._stream:
+            if self._meter is not None:
+                self._meter.received(len(chunk))
             yield chunk
 
     async def aclose(self) -> None:
@@ -143,12 +237,16 @@ class _ReleasingStream(httpx.AsyncByteStream):
 
 
 class _ReleasingSyncStream(httpx.SyncByteStream):
-    def __init__(self, stream: Any, release: Callable[[], None]) -> None:
+    def __init__(self, stream: Any, release: Callable[[], None], meter: Meter | None) -> None:
         self._stream = stream
         self._release = release
+        self._meter = meter
 
     def __iter__(self) -> Iterator[bytes]:
-        yield from self._stream
+        for chunk in self._stream:
+            if self._meter is not None:
+                self._meter.received(len(chunk))
+            yield chunk
 
     def close(self) -> None:
         try:
@@ -159,23 +257,37 @@ class _ReleasingSyncStream(httpx.SyncByteStream):
 
 class GatedTransport(httpx.AsyncBaseTransport):
     """An httpx transport that holds a gate slot from sending a request until its answer
-    is closed: every request of the client, each redirect hop and robots.txt included."""
+    is closed: every request of the client, each redirect hop and robots.txt included.
+    Each request is counted on the meter of the space that makes it."""
 
     def __init__(self, gate: HostGate, inner: httpx.AsyncBaseTransport | None = None) -> None:
         self.gate = gate
         self.inner = inner or httpx.AsyncHTTPTransport()
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        release = await self.gate.acquire(str(request.url))
+        meter = METER.get()
+        if meter is not None:
+            meter.request()
+        ticket = await self.gate.acquire(str(request.url))
+        traced = request.extensions.get("trace")
+
+        async def trace(name: str, info: dict[str, Any]) -> None:
+            if name.endswith("send_request_headers.complete"):  # on the wire now
+                ticket.sent()
+            if traced is not None:
+                await traced(name, info)
+
+        request.extensions = {**request.extensions, "trace": trace}
         try:
             response = await self.inner.handle_async_request(request)
         except BaseException:
-            release()
+            ticket.release()
             raise
+        ticket.sent()  # a transport without traces (a HAR replay): answered means sent
         return httpx.Response(
             response.status_code,
             headers=response.headers,
-            stream=_ReleasingStream(response.stream, release),
+            stream=_ReleasingStream(response.stream, ticket.release, meter),
             extensions=response.extensions,
         )
 
@@ -191,16 +303,20 @@ class GatedSyncTransport(httpx.BaseTransport):
         self.inner = inner
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        release = self.gate.acquire(str(request.url))
+        meter = METER.get()  # a probe's thread runs in a copy of its space's context
+        if meter is not None:
+            meter.request()
+        ticket = self.gate.acquire(str(request.url))
+        ticket.sent()  # a thread is not held up by the event loop: it goes out now
         try:
             response = self.inner.handle_request(request)
         except BaseException:
-            release()
+            ticket.release()
             raise
         return httpx.Response(
             response.status_code,
             headers=response.headers,
-            stream=_ReleasingSyncStream(response.stream, release),
+            stream=_ReleasingSyncStream(response.stream, ticket.release, meter),
             extensions=response.extensions,
         )
 

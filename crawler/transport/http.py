@@ -19,7 +19,7 @@ from typing import Any
 import httpx
 from bs4 import BeautifulSoup
 
-from .gate import GatedTransport, HostGate
+from .gate import BudgetExceeded, GatedTransport, HostGate
 from .robots import RobotsRules
 from .ssrf import AddressPolicy, RefusedAddress
 
@@ -167,7 +167,11 @@ class HttpFetcher:
         await self.policy.check(str(request.url))
 
     async def check_robots(self, url: str) -> None:
-        if self.robots is not None and not await self.robots.allowed(url):
+        try:
+            allowed = self.robots is None or await self.robots.allowed(url)
+        except BudgetExceeded as exc:
+            raise FetchError("error", str(exc)) from None
+        if not allowed:
             raise FetchError("blocked", f"该平台的 robots.txt 不允许抓取 {url}，已按规定跳过")
 
     async def get(self, url: str, cached: CachedPage | None = None) -> Page:
@@ -229,6 +233,8 @@ class HttpFetcher:
                 return page
         except FetchError:
             raise
+        except BudgetExceeded as exc:
+            raise FetchError("error", str(exc)) from None
         except RefusedAddress as exc:
             raise FetchError("blocked", str(exc)) from None
         except httpx.TooManyRedirects:

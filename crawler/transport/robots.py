@@ -8,7 +8,7 @@ from collections import defaultdict
 import httpx
 from protego import Protego
 
-from .gate import HostGate, host_key
+from .gate import BudgetExceeded, HostGate, host_key
 
 __all__ = ["ROBOTS_AGENT", "RobotsRules"]
 
@@ -33,6 +33,8 @@ class RobotsRules:
                 response = await self.client.get(host + "/robots.txt", follow_redirects=True)
                 if response.status_code == 200 and "html" not in response.headers.get("Content-Type", ""):
                     rules = Protego.parse(response.text[:512_000])
+            except BudgetExceeded:  # the space's budget, not the host's robots.txt: ask again later
+                raise
             except Exception:  # unreachable or refused robots.txt: no rules (the page fetch is judged itself)
                 rules = None
             self._rules[host] = rules

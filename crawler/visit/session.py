@@ -22,6 +22,7 @@ class CrawlOptions:
     max_detail_pages: int = 80
     concurrency: int = 4  # requests at once within one space
     per_host: int = 2  # requests in flight to one host, of every kind (a check's own gate)
+    max_requests: int | None = 3000  # per space, of every kind; past it the space ends as an error
     official_domains: tuple[str, ...] = ()
     generic_only: bool = False  # skip platform adapters (measures the generic extractor)
     obey_robots: bool = True

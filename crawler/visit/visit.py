@@ -43,7 +43,7 @@ from ..model import (
 )
 from ..platforms import pick_adapter
 from ..transport.browser import BrowserSession
-from ..transport.gate import HostGate
+from ..transport.gate import METER, HostGate, Meter
 from ..transport.http import FetchError, HttpFetcher, Page
 from .apps import AppListing, read_app_listings
 from .completeness import photos_completeness, videos_completeness
@@ -92,6 +92,36 @@ async def crawl_space(
     browser = browser or BrowserSession(timeout=max(options.timeout, 10.0), policy=options.policy, gate=fetcher.gate)
     session = VisitSession(options, fetcher, browser, http_cache=http_cache_from_state(previous_state))
     started = _now()
+    meter = METER.get()
+    token = None
+    if meter is None:  # a crawl of its own (not inside a check that meters its probes too)
+        meter = Meter(options.max_requests)
+        token = METER.set(meter)
+    try:
+        snapshot = await _guarded(session, target, started, previous_state)
+        if meter.exceeded:  # the visit went on without what was refused past the budget
+            snapshot = _failed(session, target, started, "error", meter.message, platform=snapshot.crawl.platform)
+        return metered(snapshot, meter)
+    finally:
+        if token is not None:
+            METER.reset(token)
+        if own_fetcher:
+            await fetcher.aclose()
+        if own_browser:
+            await browser.aclose()
+
+
+def metered(snapshot: SpaceSnapshot, meter: Meter) -> SpaceSnapshot:
+    """The snapshot with what its visit has cost so far."""
+    crawl = replace(snapshot.crawl, requests=meter.requests, bytes=meter.bytes, renders=meter.renders)
+    return replace(snapshot, crawl=crawl)
+
+
+async def _guarded(
+    session: VisitSession, target: Target, started: str, previous_state: dict[str, Any] | None
+) -> SpaceSnapshot:
+    """The visit; every failure becomes the snapshot's crawl status."""
+    options = session.options
     try:
         return await asyncio.wait_for(_crawl(session, target, started, previous_state), options.total_timeout)
     except TimeoutError:
@@ -113,11 +143,6 @@ async def crawl_space(
             "error",
             f"检查时出现内部错误（{exc.__class__.__name__}: {exc}），请把该网址报告给开发者",
         )
-    finally:
-        if own_fetcher:
-            await fetcher.aclose()
-        if own_browser:
-            await browser.aclose()
 
 
 def _failed(
