@@ -17,7 +17,10 @@ PLATFORMS = Path(__file__).resolve().parent / "platforms"
 
 
 def _without_times(document: dict[str, Any]) -> dict[str, Any]:
-    crawl = {k: v for k, v in document["crawl"].items() if k not in ("started_at", "finished_at")}
+    """What the space showed, without when and at what cost it was read (a replay answers
+    the browser from the file, so its requests never reach the meter)."""
+    skip = ("started_at", "finished_at", "requests", "bytes", "renders")
+    crawl = {k: v for k, v in document["crawl"].items() if k not in skip}
     return {**document, "crawl": crawl}
 
 

@@ -16,26 +16,20 @@ from tests.farm.bulk import start_bulk, write_targets
 from tests.farm.mixed import start_mixed
 
 
+def _sweep(run_cli, tmp_path: Path, urls: list[str], *options: str):  # type: ignore[no-untyped-def]
+    """``spacebot sweep`` of ``urls`` into ``tmp_path/s.db``."""
+    targets = tmp_path / "t.txt"
+    targets.write_text("\n".join(urls) + "\n", encoding="utf-8")
+    return run_cli("sweep", str(targets), "--db", str(tmp_path / "s.db"), "--allow-private", *options, timeout=400)
+
+
 def test_mixed_sweep_never_exceeds_per_host(tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
     server, app = start_mixed()
     server.latency = 0.02  # a platform that answers a little slowly, so requests overlap
     try:
         urls = app.urls(server.base_url)
-        targets = tmp_path / "t.txt"
-        targets.write_text("\n".join(urls) + "\n", encoding="utf-8")
         db = tmp_path / "s.db"
-        result = run_cli(
-            "sweep",
-            str(targets),
-            "--db",
-            str(db),
-            "--allow-private",
-            "--concurrency",
-            "6",
-            "--per-host",
-            "2",
-            timeout=400,
-        )
+        result = _sweep(run_cli, tmp_path, urls, "--concurrency", "6", "--per-host", "2")
         assert result.code in (0, 1), result.stderr
         paths = [path for _, path in server.started]
         assert any(p.startswith("/static/app.js") for p in paths)  # the browser ran the SPA's scripts …
@@ -94,20 +88,8 @@ def test_request_budget_ends_a_space_and_the_sweep_goes_on(tmp_path: Path, run_c
     server, app = start_mixed()
     try:
         urls = app.urls(server.base_url)[:2] + [u for u in app.urls(server.base_url) if "/s/" in u][:1]
-        targets = tmp_path / "t.txt"
-        targets.write_text("\n".join(urls) + "\n", encoding="utf-8")
         db = tmp_path / "s.db"
-        result = run_cli(
-            "sweep",
-            str(targets),
-            "--db",
-            str(db),
-            "--allow-private",
-            "--max-requests-per-space",
-            "4",
-            "--out",
-            str(tmp_path / "report"),
-        )
+        result = _sweep(run_cli, tmp_path, urls, "--max-requests-per-space", "4", "--out", str(tmp_path / "report"))
         assert result.code == 3, result.stderr  # nothing could be inspected within 4 requests
         with sqlite3.connect(db) as conn:
             crawls = [json.loads(d)["crawl"] for (d,) in conn.execute("select document from snapshots")]
