@@ -76,6 +76,28 @@ def test_a_size_such_as_8_16_mb_is_no_month_day_date() -> None:
     ]
 
 
+def test_labelled_facts_and_pager_text_are_no_category_labels() -> None:
+    rows = (
+        "<li><b>2022年</b></li>"
+        '<li><a href="/a/1">家校共育经验分享</a> <span>时间：02-27</span> <span>所属栏目：家校交流</span></li>'
+        '<li><a href="/a/2">浅谈小组合作学习</a> <span>时间：03-20</span> <span>第 3/3 页</span></li>'
+    )
+    records = find_records(_soup(f"<ul>{rows}</ul>"), BASE)
+    assert [(r.title, r.date, r.labels) for r in records] == [
+        ("家校共育经验分享", "2022-02-27", ["家校交流"]),
+        ("浅谈小组合作学习", "2022-03-20", []),
+    ]
+
+
+def test_a_single_thumbnail_takes_the_caption_beside_it() -> None:
+    body = (
+        '<div class="g"><div class="c"><a href="/album/700.html"><img src="/t.jpg" alt=""></a>'
+        "<p>校园风景</p></div></div>"
+    )
+    records = find_records(_soup(body), BASE)
+    assert [(r.title, r.url) for r in records] == [("校园风景", "http://p.example.cn/album/700.html")]
+
+
 def test_records_as_dt_with_their_dd_and_truncated_titles_from_the_title_attribute() -> None:
     items = (
         '<dt><a href="/r/1" title="《圆的面积》第二课时教学设计">《圆的面积》第二课…</a></dt>'

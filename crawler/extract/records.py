@@ -197,7 +197,9 @@ def _best_group(soup: BeautifulSoup, base: str) -> list[_Unit]:
             featured = sum(1 for _, f in usable if f)
             if featured * 2 >= len(usable):  # records look alike: drop the odd plain link (a tab, a nav entry)
                 usable = [(u, f) for u, f in usable if f]
-            scored = float(sum(1 + 2 * f for _, f in usable))
+            # A unit that says nothing (a bare thumbnail link) loses to the one around it
+            # that holds its caption, where the depth alone would pick the thumbnail.
+            scored = float(sum(1 + 2 * f + (0.5 if u.text() else 0) for u, f in usable))
             depth = len(list(usable[0][0].head.parents))
             if (scored, depth) > (best[0], best[1]):
                 best = (scored, depth, [u for u, _ in usable])
@@ -231,6 +233,11 @@ def _date(text: str, unit: _Unit) -> str | None:
     if short and year:
         return parse_date(f"{year}-{short.group(1)}-{short.group(2)}")
     return None
+
+
+_NAMED_LABEL_RE = re.compile(r"^[^:：]{0,4}(分类|类别|类型|栏目|专栏|频道)\s*[:：]?\s*")
+_FACT_RE = re.compile(r"^[^:：\d]{1,6}[:：]")
+_PAGER_RE = re.compile(r"第\s*\d+\s*(/\s*\d+\s*)?页|共\s*\d+\s*页")
 
 
 def _caption(unit: _Unit) -> str:
@@ -274,8 +281,11 @@ def _record(unit: _Unit, base: str) -> Record:
             if leaf is primary or leaf.find(True) is not None or primary in leaf.parents:
                 continue
             value = clean_text(leaf)
-            if value.startswith(("分类", "类别", "类型", "栏目")):
-                value = re.sub(r"^(分类|类别|类型|栏目)\s*[:：]?\s*", "", value)
+            named = _NAMED_LABEL_RE.match(value)
+            if named:  # "所属栏目：家校交流" names its label …
+                value = value[named.end() :]
+            elif _FACT_RE.match(value):  # … "时间：02-27", "大小：2MB" state a fact, no label
+                continue
             value = value.strip("[]【】 ")
             if (
                 1 < len(value) <= 10
@@ -283,6 +293,7 @@ def _record(unit: _Unit, base: str) -> Record:
                 and not parse_date(value)
                 and not _MONTH_DAY_RE.fullmatch(value)  # "11-14" under a year heading is a date
                 and not _COUNTER_RE.search(value)
+                and not _PAGER_RE.search(value)  # "第 3/3 页" is the pager's, not the item's
                 and value not in _ORIGINAL + _REPOST
                 and not parse_size(value)
             ):

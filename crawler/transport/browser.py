@@ -453,7 +453,11 @@ class BrowserSession:
                         f"document.body.innerHTML.length !== {before}", timeout=patience, polling=50
                     )
                 except Exception:
-                    return
+                    # Not grown yet: a request the scroll started may still be waiting (for
+                    # the host gate, a slow API). Only a page with nothing in flight is done.
+                    await settle(3.0)
+                    if await page.evaluate("document.body ? document.body.innerHTML.length : 0") == before:
+                        return
                 await settle(3.0)
                 continue
             try:

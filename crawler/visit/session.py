@@ -19,7 +19,7 @@ class CrawlOptions:
     timeout: float = 10.0  # per request
     total_timeout: float = 120.0  # per space
     max_listing_pages: int = 60  # per listing
-    max_detail_pages: int = 80
+    max_detail_pages: int = 150  # item pages per space (a campaign space has up to ~100 items)
     concurrency: int = 4  # requests at once within one space
     per_host: int = 2  # requests in flight to one host, of every kind (a check's own gate)
     max_requests: int | None = 3000  # per space, of every kind; past it the space ends as an error

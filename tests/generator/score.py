@@ -200,7 +200,11 @@ def score_document(expected: Mapping[str, Any], actual: Mapping[str, Any]) -> li
         ("title", "category", "original", "published", "format", "size_bytes", "visibility"),
     )
     out += _found(
-        "articles", expected["articles"], actual.get("articles") or [], "title", ("title", "original", "published")
+        "articles",
+        expected["articles"],
+        actual.get("articles") or [],
+        "title",
+        ("title", "original", "published", "category"),
     )
     out += _found("albums", expected["albums"], actual.get("albums") or [], "name", ("name", "photos"))
     pairs, missing, extras = match_items(
