@@ -77,3 +77,26 @@ def test_photos_of_albums_without_a_count_are_review() -> None:
     open_photos = Completeness(None, 0, False, "3 个相册未显示张数", "http://s/albums")
     space = _with(replace(good(), albums=tuple(replace(a, photos=None) for a in good().albums)), photos=open_photos)
     assert {f.severity for f in _item(space, "wuhan-2022", "photos")} == {"review"}
+
+
+def _articles(marks: list[bool | None]) -> SpaceSnapshot:
+    base = good().articles[0]
+    return replace(
+        good(),
+        articles=tuple(replace(base, title=f"文章{i}", url=f"http://s/a/{i}", original=m) for i, m in enumerate(marks)),
+    )
+
+
+def test_marks_not_read_where_the_platform_shows_them_are_review_when_they_matter() -> None:
+    # 3 of 10 marked 原创 (30 % < 35 %), but 2 rows show no mark while the others do:
+    # the two could be 原创 (50 %), so the robot cannot say "fail".
+    [share] = _item(_articles([True] * 3 + [False] * 5 + [None] * 2), "wuhan-2022", "articles_original")
+    assert share.severity == "review"
+    assert "3 / 10" in share.message and "2 个条目未能读到原创/转载标记" in share.message
+    assert "http://s/a/8" in share.evidence
+    # when the unmarked rows could not lift it over the bar, the verdict stands
+    [short] = _item(_articles([True] * 1 + [False] * 8 + [None] * 1), "wuhan-2022", "articles_original")
+    assert short.severity == "fail"
+    # a platform that shows no mark at all: nothing counts as 原创 (the rubric asks for it shown)
+    [none] = _item(_articles([None] * 10), "wuhan-2022", "articles_original")
+    assert none.severity == "fail"

@@ -237,6 +237,7 @@ def _date(text: str, unit: _Unit) -> str | None:
 
 _NAMED_LABEL_RE = re.compile(r"^[^:：]{0,4}(分类|类别|类型|栏目|专栏|频道)\s*[:：]?\s*")
 _FACT_RE = re.compile(r"^[^:：\d]{1,6}[:：]")
+_PAGER_WORDS = {"首页", "上一页", "上页", "前一页", "下一页", "下页", "后一页", "尾页", "末页"}
 _PAGER_RE = re.compile(r"第\s*\d+\s*(/\s*\d+\s*)?页|共\s*\d+\s*页")
 
 
@@ -280,6 +281,8 @@ def _record(unit: _Unit, base: str) -> Record:
         for leaf in tag.find_all(True):
             if leaf is primary or leaf.find(True) is not None or primary in leaf.parents:
                 continue
+            if leaf.name == "th" or leaf.find_parent("thead") is not None:  # a column's name, not the row's
+                continue
             value = clean_text(leaf)
             named = _NAMED_LABEL_RE.match(value)
             if named:  # "所属栏目：家校交流" names its label …
@@ -294,6 +297,8 @@ def _record(unit: _Unit, base: str) -> Record:
                 and not _MONTH_DAY_RE.fullmatch(value)  # "11-14" under a year heading is a date
                 and not _COUNTER_RE.search(value)
                 and not _PAGER_RE.search(value)  # "第 3/3 页" is the pager's, not the item's
+                and value.strip("<>«»‹› ") not in _PAGER_WORDS  # so are 上一页 and 下一页
+                and not _YEAR_RE.match(value)  # a year heading is the dates' year
                 and value not in _ORIGINAL + _REPOST
                 and not parse_size(value)
             ):

@@ -5,7 +5,9 @@ originality the page does not show (``original = null``) count as not original, 
 the rubric asks for originality to be displayed.
 Fails for example: 10 articles of which 3 are marked 原创 against min = 0.35.
 With items not read, the share is known only between "none of them match" and "all of
-them match"; the verdict stands when both ends fall on the same side, else review.
+them match"; the verdict stands when both ends fall on the same side, else review. The
+same holds for items whose mark was not read while others of the collection show theirs:
+the platform shows it, so it was missed (an item page not read), not absent.
 """
 
 from __future__ import annotations
@@ -43,6 +45,20 @@ def check_ratio(item: RubricItem, snapshot: SpaceSnapshot, ctx: InspectContext) 
         high = (len(hits) + missing) / (len(base) + missing)  # all of them do
         if (low + 1e-9 >= minimum) != (high + 1e-9 >= minimum):
             return [unread_review(item, ctx, snapshot, (collection,), measured, required)]
+    unmarked = _unread_marks(base, item.params["where"])
+    if unmarked and (share + 1e-9 >= minimum) != ((len(hits) + unmarked) / len(base) + 1e-9 >= minimum):
+        return [
+            finding(
+                item,
+                ctx,
+                "review",
+                f"{item.title}：按已读到的标记为 {measured}（要求 {required}），另有 {unmarked} 个条目"
+                "未能读到原创/转载标记（该平台的其他条目显示了标记），可能改变结论，请人工核对。",
+                f"{measured}（{unmarked} 个未读到标记）",
+                [x.url for x in base if getattr(x, "original", None) is None][:20],
+                required,
+            )
+        ]
     verb = "达到" if severity == "pass" else "未达到"
     return [
         finding(
@@ -55,3 +71,11 @@ def check_ratio(item: RubricItem, snapshot: SpaceSnapshot, ctx: InspectContext) 
             required,
         )
     ]
+
+
+def _unread_marks(base: list, where: dict) -> int:  # type: ignore[type-arg]
+    """Items whose 原创/转载 mark was not read, where others of the collection show one."""
+    if "original" not in where:
+        return 0
+    marks = [getattr(x, "original", None) for x in base]
+    return marks.count(None) if any(m is not None for m in marks) else 0
