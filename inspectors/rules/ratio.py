@@ -12,6 +12,9 @@ the platform shows it, so it was missed (an item page not read), not absent.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from typing import Any
+
 from crawler import SpaceSnapshot
 
 from .._finding import Finding
@@ -73,7 +76,7 @@ def check_ratio(item: RubricItem, snapshot: SpaceSnapshot, ctx: InspectContext) 
     ]
 
 
-def _unread_marks(base: list, where: dict) -> int:  # type: ignore[type-arg]
+def _unread_marks(base: Sequence[Any], where: Mapping[str, Any]) -> int:
     """Items whose 原创/转载 mark was not read, where others of the collection show one."""
     if "original" not in where:
         return 0
