@@ -294,7 +294,7 @@ def _record(unit: _Unit, base: str) -> Record:
                 1 < len(value) <= 10
                 and value != title.strip()  # a caption that is the title is no label
                 and not parse_date(value)
-                and not _MONTH_DAY_RE.fullmatch(value)  # "11-14" under a year heading is a date
+                and not _MONTH_DAY_RE.search(value)  # "11-14", "发布于 12-06" under a year heading is a date
                 and not _COUNTER_RE.search(value)
                 and not _PAGER_RE.search(value)  # "第 3/3 页" is the pager's, not the item's
                 and value.strip("<>«»‹› ") not in _PAGER_WORDS  # so are 上一页 and 下一页
