@@ -50,6 +50,13 @@ class _Opened:
     settle: Callable[..., Awaitable[None]]
     answers: list[tuple[str, str]]  # (URL, JSON text) of every JSON answer so far
     status: int
+    asked: list[int]  # for each answer, the number of the request it answers (in order asked)
+    requests: list[Any]  # every request of the tab, in the order it was asked
+
+    def answers_since(self, first_request: int) -> list[tuple[str, str]]:
+        """The answers to requests asked from ``first_request`` on: a late answer to what
+        the page asked before a click is not the clicked view's."""
+        return [a for a, n in zip(self.answers, self.asked, strict=True) if n >= first_request]
 
 
 # Marks the element a visitor would click to reach one of the labels (a tab, an entry, an
@@ -314,16 +321,26 @@ class BrowserSession:
         page.set_default_timeout(self.timeout_ms)
         self._track(page)
         answers: list[tuple[str, str]] = []
+        asked: list[int] = []
+        requests: list[Any] = []
+        number: dict[Any, int] = {}
 
         async def keep_json(response: Any) -> None:
             if "json" in (response.headers.get("content-type") or ""):
                 try:
-                    answers.append((response.url, await response.text()))
+                    text = await response.text()
                 except Exception:  # the page may have moved on; the DOM still has what it rendered
-                    pass
+                    return
+                answers.append((response.url, text))
+                asked.append(number.get(response.request, 0))
+
+        def on_request(request: Any) -> None:
+            number[request] = len(requests)
+            requests.append(request)
+            inflight.add(request)
 
         inflight: set[Any] = set()
-        page.on("request", lambda request: inflight.add(request))
+        page.on("request", on_request)
         page.on("requestfinished", lambda request: inflight.discard(request))
         page.on("requestfailed", lambda request: inflight.discard(request))
         page.on("response", keep_json)
@@ -346,7 +363,7 @@ class BrowserSession:
         try:
             status = await self._goto(page, url)
             await settle()
-            yield _Opened(page, settle, answers, status)
+            yield _Opened(page, settle, answers, status, asked, requests)
         finally:
             meter = self._meters.pop(page, None)
             if meter is not None:
@@ -407,18 +424,18 @@ class BrowserSession:
         """The view one path of clicks leads to, or None (an element not there, a view that
         went away)."""
         page = opened.page
-        mark = len(opened.answers)
+        mark = len(opened.requests)
         try:
             for step in path:
                 if not await page.evaluate(_MARK_CLICK_JS, step):
                     return None
-                mark = len(opened.answers)
+                mark = len(opened.requests)
                 # A script click: no waiting for pictures the crawl does not load.
                 await page.evaluate("document.querySelector('[data-spacebot-click]').click()")
                 await opened.settle()
                 await page.wait_for_load_state("load", timeout=self.timeout_ms)  # a click may open a page
             await self._load_all(page, opened.settle)
-            answers = opened.answers[mark:]
+            answers = opened.answers_since(mark)
             html = await page.content()
         except Exception as exc:  # the view went away (a navigation, a crash): no view
             logger.info("exploring %s by %s failed: %s", url, path, _first_line(exc))
