@@ -23,7 +23,7 @@ from .model import (
     VideoProbe,
     Visibility,
 )
-from .targets import BadRow, TargetList, read_targets
+from .targets import BadRow, TargetList, read_targets, single_url
 from .transport.browser import CHROMIUM_ARGS, BrowserSession, chromium_path
 from .transport.gate import METER, BudgetExceeded, GatedSyncTransport, HostGate, Meter, ThreadGate
 from .transport.har import HarRecorder, HarReplay, read_har_target
@@ -70,4 +70,5 @@ __all__ = [
     "metered",
     "read_har_target",
     "read_targets",
+    "single_url",
 ]

@@ -20,7 +20,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from crawler import AddressPolicy, CrawlOptions, check_target_url, read_har_target, read_targets
+from crawler import AddressPolicy, CrawlOptions, check_target_url, read_har_target, read_targets, single_url
 from errors import SpacebotError
 from inspectors import DEFAULT_RUBRIC, available_rubrics, item_titles, load_rubric, parse_day
 from reports import (
@@ -280,6 +280,8 @@ def sweep(
         raise _usage_error(str(exc)) from None
     if target_list.bad_rows:
         err.print(f"[yellow]注意：[/]{target_list.bad_rows_message()}", highlight=False)
+    if target_list.notices:
+        err.print(f"[yellow]注意：[/]{target_list.notices_message()}", highlight=False)
     settings = SweepSettings(
         concurrency=concurrency,
         per_host=per_host,
@@ -362,7 +364,7 @@ def history(
     """显示一个空间历次检查的快照，以及相邻两次之间的变化。"""
     try:
         store = SnapshotStore(db, read_only=True)
-        normalized = check_target_url(url, allow_private=True)
+        normalized = check_target_url(single_url(url), allow_private=True)
     except SpacebotError as exc:
         raise _usage_error(str(exc)) from None
     rows = store.snapshots(normalized)

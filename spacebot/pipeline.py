@@ -25,6 +25,7 @@ from crawler import (
     check_target_url,
     crawl_space,
     metered,
+    single_url,
 )
 from inspectors import Finding, ProbeCache, Rubric, estimate_deep_index, inspect_snapshot, load_rubric, probe_video
 from reports import check_document
@@ -104,7 +105,7 @@ async def check_space(
         allow_private = True
     if allow_private and not options.policy.allow_private:
         options = replace(options, policy=replace(options.policy, allow_private=True))
-    normalized = check_target_url(url, allow_private=allow_private, policy=options.policy)
+    normalized = check_target_url(single_url(url), allow_private=allow_private, policy=options.policy)
     target = replace(target, url=normalized) if target else Target(url=normalized, group=group)
     if har is None and replay is None:
         return await inspect_target(
