@@ -199,6 +199,7 @@ def main() -> None:
     comparisons: dict[str, list[RubricComparison]] = defaultdict(list)
     errors: list[tuple[GeneratedSpace, str]] = []
     has_completeness = False
+    false_verdicts: list[tuple[GeneratedSpace, str, str]] = []
     for space, (result, error, _) in zip(farm.spaces, outcomes, strict=True):
         if result is None:
             errors.append((space, error or "?"))
@@ -210,12 +211,22 @@ def main() -> None:
         for index, rubric in enumerate(rubrics):
             truth_findings, _ = inspect_snapshot(truth, rubric, space.group)
             robot = result.findings if index == 0 else inspect_snapshot(result.snapshot, rubric, space.group)[0]
-            comparisons[rubric.name].append(compare_findings(truth_findings, robot))
+            compared = compare_findings(truth_findings, robot)
+            comparisons[rubric.name].append(compared)
+            for (name, item, rule), truth_verdict, robot_verdict in compared.rows:
+                if (robot_verdict == "fail" and truth_verdict not in (None, "fail")) or (
+                    robot_verdict == "pass" and truth_verdict == "fail"
+                ):
+                    false_verdicts.append((space, f"{name}/{item}/{rule}", f"{truth_verdict}→{robot_verdict}"))
     console.print(_field_table(field_results, has_completeness))
     summary, worst = _rubric_tables(comparisons)
     console.print(summary)
     console.print(worst)
     console.print(_dimension_table(farm.spaces, field_results))
+    if false_verdicts:
+        console.print(f"[b]False verdicts[/b] ({len(false_verdicts)}), with the space to reproduce each:")
+        for space, item, change in false_verdicts[:30]:
+            console.print(f"  platform {space.platform_index} {space.url}  {item} {change}", highlight=False)
     if errors:
         console.print(f"[b]{len(errors)} spaces raised[/b] (scored as empty documents):")
         for space, error in errors[:10]:

@@ -227,7 +227,7 @@ def _print_summary(result: CheckResult, titles: dict[str, str]) -> None:
 @app.command()
 def sweep(
     targets: str = typer.Argument(
-        ..., help="目标文件：推荐汇总表 .xlsx、含 url/空间网址 列的 .csv，或每行一个网址的 .txt"
+        ..., help="目标文件：推荐汇总表 .xlsx/.xls、含 url/空间网址 列的 .csv，或每行一个网址的 .txt"
     ),
     db: str = typer.Option("spacebot.db", "--db", help="保存快照的 SQLite 数据库文件"),
     screenshots: bool | None = typer.Option(
@@ -243,6 +243,12 @@ def sweep(
     ),
     delay: float = typer.Option(
         0.0, "--delay", help="对同一主机两次请求之间的最短间隔（秒，robots.txt 的 Crawl-delay 更长时以其为准）"
+    ),
+    pause_after: int = typer.Option(
+        5, "--pause-after-blocked", help="同一平台连续 K 次拦截（防火墙、验证码、频率限制）后暂停访问该平台"
+    ),
+    pause_minutes: float = typer.Option(
+        10.0, "--pause-minutes", help="被拦截后暂停访问该平台的分钟数（其他平台照常检查，暂停后重试）"
     ),
     allow_private: bool = typer.Option(False, "--allow-private", help="允许检查本机和内网地址（默认拒绝）"),
     allow_host: list[str] = typer.Option([], "--allow-host", help="允许访问的内网主机（host 或 host:port，可重复）"),
@@ -268,6 +274,8 @@ def sweep(
         raise _usage_error("--concurrency 和 --per-host 至少为 1")
     if max_requests < 1:
         raise _usage_error("--max-requests-per-space 至少为 1（每个空间最多发出的请求数）")
+    if pause_after < 1 or not 0 <= pause_minutes <= 24 * 60:
+        raise _usage_error("--pause-after-blocked 至少为 1，--pause-minutes 应在 0 到 1440 之间")
     if notify_format not in ("auto", "wecom", "dingtalk", "json"):
         raise _usage_error("--notify-format 只能是 auto、wecom、dingtalk 或 json")
     window = _window(since, until)
@@ -297,6 +305,8 @@ def sweep(
         since=window[0],
         until=window[1],
         incremental=not full,
+        pause_after=pause_after,
+        pause_minutes=pause_minutes,
     )
     console = err  # the progress bar goes to stderr, so stdout stays a clean record of the result
     try:

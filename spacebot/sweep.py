@@ -13,6 +13,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
+from urllib.parse import urlsplit
 
 from rich.console import Console
 from rich.progress import (
@@ -26,6 +27,7 @@ from rich.progress import (
 )
 
 from crawler import BrowserSession, CrawlOptions, HostGate, HttpFetcher, Target
+from crawler.transport.gate import host_key
 from inspectors import Rubric, cohort_scores
 from store import SnapshotStore
 from store._sweeps import sweep_key
@@ -46,6 +48,8 @@ class SweepSettings:
     since: date | None = None
     until: date | None = None
     incremental: bool = True  # reuse unchanged listings of the last crawl
+    pause_after: int = 5  # blocked answers in a row (WAF, captcha, rate limit) that pause a host …
+    pause_minutes: float = 10.0  # … for this long, while other hosts go on
 
 
 @dataclass
@@ -57,6 +61,8 @@ class SweepSummary:
     verdicts: Counter[str] = field(default_factory=Counter)  # this run
     earlier: Counter[str] = field(default_factory=Counter)  # spaces done by an interrupted earlier run
     failures: list[tuple[str, str]] = field(default_factory=list)  # (url, crawl error) of spaces not inspected
+    blocked: Counter[str] = field(default_factory=Counter)  # host → spaces a WAF/captcha/rate limit kept out
+    pauses: Counter[str] = field(default_factory=Counter)  # host → times it was paused after blocked answers
     seconds: float = 0.0
     requests: int = 0  # of every kind, summed over this run's spaces
     renders: int = 0
@@ -81,6 +87,14 @@ class SweepSummary:
             f"合格 {v['pass']}，不合格 {v['fail']}，需人工评审 {v['review']}，无法检查 {v['error']}",
             f"用时 {self.seconds:.0f} 秒",
         ]
+        if self.blocked:
+            hosts = "、".join(f"{host} {n} 个" for host, n in self.blocked.most_common(5))
+            more = f" 等 {len(self.blocked)} 个平台" if len(self.blocked) > 5 else ""
+            paused = f"，其间暂停访问 {sum(self.pauses.values())} 次" if self.pauses else ""
+            parts.append(
+                f"被平台拦截（防火墙、验证码或访问频率限制）{sum(self.blocked.values())} 个：{hosts}{more}{paused}；"
+                "请稍后再检查这些空间"
+            )
         if self.done:
             parts.append(
                 f"平均每个空间请求 {self.requests / self.done:.1f} 次、浏览器渲染 {self.renders / self.done:.1f} 次、"
@@ -105,7 +119,12 @@ async def run_sweep(
     summary = SweepSummary(sweep_id, len(targets), resumed, len(targets) - len(pending))
     summary.earlier.update(item["verdict"] for item in store.sweep_items(sweep_id))
     started = time.monotonic()
-    gate = HostGate(settings.per_host, settings.min_delay)
+    gate = HostGate(
+        settings.per_host,
+        settings.min_delay,
+        pause_after=settings.pause_after,
+        pause_seconds=settings.pause_minutes * 60,
+    )
     policy = settings.options.policy
     fetcher = HttpFetcher(
         timeout=settings.options.timeout, gate=gate, obey_robots=settings.options.obey_robots, policy=policy
@@ -128,8 +147,22 @@ async def run_sweep(
         disable=console is None,
     )
 
-    async def one(target: Target, task: TaskID) -> None:
-        async with slots:
+    # Spaces whose host was paused while they were read (after a run of blocked answers)
+    # and spaces a WAF, captcha or rate limit kept out are held back, not stored yet, with
+    # the host's pause count when they started. Once the round is over, those whose host
+    # was paused since are read once more, after the pause; the others are stored as they are.
+    held: list[tuple[Target, CheckResult, int]] = []
+
+    async def one(target: Target, task: TaskID, *, last_try: bool = False) -> None:
+        host = host_key(target.url)
+        while True:  # a paused host's spaces wait without holding a slot
+            await gate.unpaused(target.url)
+            await slots.acquire()
+            if not gate.paused(target.url):
+                break
+            slots.release()  # paused while this space waited for its slot
+        pauses = gate.pauses[host]
+        try:
             previous = await asyncio.to_thread(store.crawl_state, target.url) if settings.incremental else None
             for attempt in range(2):
                 relaunches = browser.relaunches
@@ -150,19 +183,32 @@ async def run_sweep(
                 )
                 if not crashed or attempt:
                     break
-            document = {**result.document, "rubric": rubric.name}
-            await asyncio.to_thread(
-                store.save_check,
-                document,
-                sweep_id=sweep_id,
-                deep_index=result.deep_index,
-                state=result.snapshot.state,
-                artifacts=result.snapshot.artifacts,
-            )
+            if not last_try and (result.snapshot.crawl.status == "blocked" or gate.pauses[host] > pauses):
+                held.append((target, result, pauses))
+                return
+            await save(result)
+        finally:
+            slots.release()
+        account(target, result, task)
+
+    async def save(result: CheckResult) -> None:
+        document = {**result.document, "rubric": rubric.name}
+        await asyncio.to_thread(
+            store.save_check,
+            document,
+            sweep_id=sweep_id,
+            deep_index=result.deep_index,
+            state=result.snapshot.state,
+            artifacts=result.snapshot.artifacts,
+        )
+
+    def account(target: Target, result: CheckResult, task: TaskID) -> None:
         summary.verdicts[result.verdict] += 1
         summary.requests += result.snapshot.crawl.requests
         summary.renders += result.snapshot.crawl.renders
         summary.bytes += result.snapshot.crawl.bytes
+        if result.snapshot.crawl.status == "blocked":
+            summary.blocked[urlsplit(target.url).netloc] += 1
         if result.verdict == "error":
             summary.failures.append((target.url, result.snapshot.crawl.error or result.snapshot.crawl.status))
         elapsed = max(time.monotonic() - started, 1e-6)
@@ -177,6 +223,12 @@ async def run_sweep(
         with progress:
             task = progress.add_task("巡检", total=len(targets), completed=summary.skipped, rate="", failed="")
             await asyncio.gather(*(one(t, task) for t in pending))
+            again = [t for t, _, pauses in held if gate.pauses[host_key(t.url)] > pauses]
+            for target, result, pauses in held:
+                if gate.pauses[host_key(target.url)] <= pauses:
+                    await save(result)
+                    account(target, result, task)
+            await asyncio.gather(*(one(t, task, last_try=True) for t in again))
     finally:
         await fetcher.aclose()
         await browser.aclose()
@@ -184,5 +236,6 @@ async def run_sweep(
     scored = [(i["url"], i["deep_index"]) for i in items if i["deep_index"] is not None]
     cohort = dict(zip([u for u, _ in scored], cohort_scores([float(x) for _, x in scored]), strict=True))
     store.finish_sweep(sweep_id, cohort)
+    summary.pauses.update({urlsplit(host).netloc: n for host, n in gate.pauses.items()})
     summary.seconds = time.monotonic() - started
     return summary

@@ -385,12 +385,26 @@ class BrowserSession:
             raise FetchError("unreachable", f"浏览器无法打开 {url}：{_first_line(exc)}") from None
         return response.status if response is not None else 200
 
+    async def _content(self, page: Any) -> str:
+        """The page's HTML; a page that is navigating (a script sends it on) is read where it lands."""
+        for _ in range(3):
+            try:
+                return str(await page.content())
+            except Exception as exc:
+                if "navigating" not in str(exc):
+                    raise
+                try:
+                    await page.wait_for_load_state("load", timeout=self.timeout_ms)
+                except Exception:
+                    pass
+        return str(await page.content())
+
     async def render(self, url: str, *, load_more: bool = False) -> Page:
         """The page after its scripts ran (with ``load_more``, its list grown to the end)."""
         async with self._opened(url) as opened:
             if load_more:
                 await self._load_all(opened.page, opened.settle)
-            html = await opened.page.content()
+            html = await self._content(opened.page)
             self.pages_rendered += 1
             answers = list(opened.answers)
             return Page(url, opened.page.url, opened.status, html, "browser", [t for _, t in answers], answers=answers)
@@ -407,7 +421,7 @@ class BrowserSession:
         async with self._opened(url) as opened:
             page = opened.page
             first = list(opened.answers)
-            html = await page.content()
+            html = await self._content(page)
             home = Page(url, page.url, opened.status, html, "browser", [t for _, t in first], answers=first)
             if paths:  # the first path starts from this very tab
                 views.append(await self._follow(url, opened, paths[0]))
@@ -436,7 +450,7 @@ class BrowserSession:
                 await page.wait_for_load_state("load", timeout=self.timeout_ms)  # a click may open a page
             await self._load_all(page, opened.settle)
             answers = opened.answers_since(mark)
-            html = await page.content()
+            html = await self._content(page)
         except Exception as exc:  # the view went away (a navigation, a crash): no view
             logger.info("exploring %s by %s failed: %s", url, path, _first_line(exc))
             return None

@@ -30,6 +30,7 @@ __all__ = [
     "GatedSyncTransport",
     "GatedTransport",
     "HostGate",
+    "HostPaused",
     "Meter",
     "ThreadGate",
     "host_key",
@@ -38,6 +39,11 @@ __all__ = [
 
 class BudgetExceeded(Exception):
     """A space made more requests than its budget allows."""
+
+
+class HostPaused(BudgetExceeded):
+    """A request to a host that is paused after a run of blocked answers: refused at once
+    (like a request over the budget), so that no space holds a sweep slot through a pause."""
 
 
 class Meter:
@@ -124,11 +130,22 @@ class HostGate:
 
     ``requests`` counts the requests let through per host and ``peak`` the most that were
     ever in flight at once.
+
+    With ``pause_after`` K, a host that gave K blocked answers in a row (a WAF, a captcha,
+    a rate limit: see :meth:`answered`) is left alone for ``pause_seconds``: no request of
+    any kind goes to it until then, while other hosts go on. ``pauses`` counts them.
     """
 
-    def __init__(self, per_host: int = 2, min_delay: float = 0.0) -> None:
+    def __init__(
+        self, per_host: int = 2, min_delay: float = 0.0, *, pause_after: int | None = None, pause_seconds: float = 600
+    ) -> None:
         self.per_host = max(1, per_host)
         self.min_delay = min_delay
+        self.pause_after = pause_after
+        self.pause_seconds = pause_seconds
+        self._streak: Counter[str] = Counter()
+        self._paused_until: dict[str, float] = {}
+        self.pauses: Counter[str] = Counter()
         self._slots: dict[str, asyncio.Semaphore] = {}
         self._delay: dict[str, float] = defaultdict(float)
         self._last_sent: dict[str, float] = defaultdict(lambda: float("-inf"))
@@ -156,9 +173,36 @@ class HostGate:
             if self._unsent[host] <= 0:
                 self._sent_event(host).set()
 
-    async def acquire(self, url: str) -> Ticket:
-        """Wait for a slot on ``url``'s host (and for its turn, with a delay)."""
+    def answered(self, url: str, blocked: bool) -> None:
+        """Count an answer of ``url``'s host: a blocked one lengthens its streak, any other
+        ends it. The K-th blocked answer in a row pauses the host."""
         host = host_key(url)
+        if not blocked:
+            self._streak[host] = 0
+            return
+        self._streak[host] += 1
+        if self.pause_after is not None and self._streak[host] >= self.pause_after and not self.paused(url):
+            self._paused_until[host] = time.monotonic() + self.pause_seconds
+            self._streak[host] = 0
+            self.pauses[host] += 1
+
+    def paused(self, url: str) -> bool:
+        return self._paused_until.get(host_key(url), 0.0) > time.monotonic()
+
+    async def unpaused(self, url: str) -> None:
+        """Wait until ``url``'s host is not paused (at once when it is not)."""
+        while (wait := self._paused_until.get(host_key(url), 0.0) - time.monotonic()) > 0:
+            await asyncio.sleep(wait)
+
+    async def acquire(self, url: str) -> Ticket:
+        """Wait for a slot on ``url``'s host (and for its turn, with a delay); a paused host
+        refuses with :class:`HostPaused`."""
+        host = host_key(url)
+        if self.paused(url):
+            raise HostPaused(
+                f"平台连续 {self.pause_after} 次拦截访问（防火墙、验证码或访问频率限制），"
+                f"已暂停访问该平台 {self.pause_seconds / 60:g} 分钟"
+            )
         semaphore = self._slots.setdefault(host, asyncio.Semaphore(self.per_host))
         await semaphore.acquire()
         paced = False

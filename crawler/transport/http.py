@@ -19,7 +19,7 @@ from typing import Any
 import httpx
 from bs4 import BeautifulSoup
 
-from .gate import BudgetExceeded, GatedTransport, HostGate
+from .gate import BudgetExceeded, GatedTransport, HostGate, HostPaused
 from .robots import RobotsRules
 from .ssrf import AddressPolicy, RefusedAddress
 
@@ -47,6 +47,8 @@ class Page:
     content_type: str = "text/html"
     etag: str | None = None
     last_modified: str | None = None
+    headers: dict[str, str] = field(default_factory=dict)  # of the answer, names in lower case (HTTP only)
+    blocked: str | None = None  # why a firewall, captcha or rate limit answered instead (set by the visit)
     _soup: Any = field(default=None, repr=False, compare=False)
 
     @property
@@ -169,6 +171,8 @@ class HttpFetcher:
     async def check_robots(self, url: str) -> None:
         try:
             allowed = self.robots is None or await self.robots.allowed(url)
+        except HostPaused as exc:
+            raise FetchError("blocked", str(exc)) from None
         except BudgetExceeded as exc:
             raise FetchError("error", str(exc)) from None
         if not allowed:
@@ -230,9 +234,12 @@ class HttpFetcher:
                 page.content_type = response.headers.get("Content-Type", "text/html")
                 page.etag = response.headers.get("ETag")
                 page.last_modified = response.headers.get("Last-Modified")
+                page.headers = {k.lower(): v for k, v in response.headers.items()}
                 return page
         except FetchError:
             raise
+        except HostPaused as exc:
+            raise FetchError("blocked", str(exc)) from None
         except BudgetExceeded as exc:
             raise FetchError("error", str(exc)) from None
         except RefusedAddress as exc:

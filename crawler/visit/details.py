@@ -58,7 +58,7 @@ async def _open(session: VisitSession, adapter: PlatformAdapter, url: str) -> Pa
                 page = await session.render(url)
     except FetchError:
         return None
-    return page if page.status < 400 else None
+    return page if page.status < 400 and page.blocked is None else None
 
 
 async def read_item_pages(

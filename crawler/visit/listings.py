@@ -160,6 +160,9 @@ async def crawl_listing(
             page = await _listing_page(session, adapter, url)
             if page is None:
                 result.pages_failed += 1  # one unreadable listing page (or one robots.txt forbids) leaves the rest
+                if first_of_tab:
+                    tab_totals.append(None)  # the tab was tried: what it holds is unknown, not left out
+                    first_of_tab = False
                 continue
             pages += 1
             result.pages.append(page)
@@ -188,6 +191,11 @@ async def crawl_listing(
     result.truncated = result.truncated or len(tabs) > len(tab_totals)
     if len(tabs) > 1:
         _tabs_declared(result, tab_totals, declared, declared_by)
+    if not result.pages:
+        # No page of the listing could be read (a captcha, an error): what the home page's
+        # box shows is still what a visitor sees; the listing stays incomplete.
+        shown = next((m for m in modules if m.type == kind), None)
+        result.records = find_records(parse_html(str(shown.element)), home.final_url) if shown else []
     return result
 
 
@@ -201,7 +209,7 @@ async def _listing_page(session: VisitSession, adapter: PlatformAdapter, url: st
                 page = await session.render(url, load_more=True)
     except FetchError:
         return None
-    return page if page.status < 400 else None
+    return page if page.status < 400 and page.blocked is None else None
 
 
 def _tabs_declared(result: ListingResult, totals: list[int | None], box: int | None, box_by: str) -> None:

@@ -7,6 +7,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
+from ..extract.blocks import detect_block
+from ..extract.walls import detect_wall
 from ..transport.browser import BrowserSession
 from ..transport.http import CachedPage, HttpFetcher, Page
 from ..transport.ssrf import AddressPolicy
@@ -58,9 +60,19 @@ class VisitSession:
         else:  # no longer validated (or gone): forget the old copy
             self.http_cache.pop(url, None)
         self.vias.add("http")
+        self._judge(page)
         if not fragment:
             self.pages.append(page)
         return page
+
+    def _judge(self, page: Page) -> None:
+        """Mark an answer that a firewall, captcha or rate limit gave instead of the page,
+        and tell the host gate (it pauses a host after a run of them). A wall the space's
+        owner set (private, login, gone) is the space's answer, not a block."""
+        if page.status == 404 or detect_wall(page.soup, page.status, page.final_url, has_content=False) is None:
+            page.blocked = detect_block(page.soup, page.status, page.headers)
+        if self.fetcher.gate is not None:
+            self.fetcher.gate.answered(page.final_url, page.blocked is not None)
 
     @asynccontextmanager
     async def _browser_turn(self, url: str) -> AsyncIterator[None]:
@@ -74,6 +86,7 @@ class VisitSession:
     async def render(self, url: str, *, load_more: bool = False) -> Page:
         async with self._browser_turn(url):
             page = await self.browser.render(url, load_more=load_more)
+        self._judge(page)
         self.pages.append(page)
         return page
 

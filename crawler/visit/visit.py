@@ -16,7 +16,8 @@ from dataclasses import asdict, replace
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from ..extract.dom import host_of
+from ..extract.blocks import detect_block
+from ..extract.dom import clean_text, host_of
 from ..extract.items import merge_records, to_album, to_article, to_resource
 from ..extract.links import is_official, merge_links, outbound_links
 from ..extract.modules import find_modules
@@ -145,6 +146,20 @@ async def _guarded(
         )
 
 
+def _undrawn(page: Page, first: Page) -> bool:
+    """A page drawn by scripts that shows (next to) nothing: no text beyond a "加载中…", no
+    link, and no wall or block message (those say something)."""
+    if page.via != "browser" or page.status >= 400:
+        return False
+    body = page.soup.body or page.soup
+    if len(clean_text(body)) >= 30 or body.find("a", href=True) is not None or find_modules(page.soup, page.url):
+        return False
+    return (
+        detect_wall(page.soup, page.status, page.final_url, has_content=False) is None
+        and detect_block(page.soup, page.status, page.headers or first.headers) is None
+    )
+
+
 def _failed(
     session: VisitSession,
     target: Target,
@@ -211,6 +226,14 @@ async def _crawl_home_and_lists(
         if home is not first and home.via == "http":
             # The adapter filled the page itself: read links from the completed page.
             session.pages[session.pages.index(first)] = home
+    if _undrawn(home, first):
+        # Scripts that drew nothing (an API slow or failing this time): once more, then
+        # say so. An undrawn page is not an empty space.
+        again = await session.render(home.final_url)
+        if _undrawn(again, first):
+            message = f"页面由脚本生成，但两次打开都没有显示任何内容（平台接口可能故障或过慢）：{home.final_url}"
+            return _failed(session, target, started, "error", message, adapter.name, final_url=home.final_url), {}
+        home = again
     soup = home.soup
     modules = find_modules(soup, home.final_url)
     wall = detect_wall(soup, home.status, home.final_url, has_content=len(modules) >= 2)
@@ -241,15 +264,17 @@ async def _crawl_home_and_lists(
             home.final_url,
         )
         return snapshot, artifacts
-    if home.status >= 400:
-        status = "blocked" if home.status in (403, 429, 503) else "error"
-        reason = {
-            429: "平台限制访问频率（HTTP 429），重试后仍被拒绝",
-            503: "平台暂时不可用（HTTP 503），重试后仍未恢复",
-            403: "平台拒绝访问（HTTP 403）",
-        }.get(home.status, f"平台返回 HTTP {home.status}")
+    blocked = detect_block(soup, home.status, home.headers or first.headers, has_content=len(modules) >= 2)
+    if blocked or home.status >= 400:
+        reason = blocked or f"平台返回 HTTP {home.status}"
         snapshot = _failed(
-            session, target, started, status, f"{reason}：{home.final_url}", adapter.name, final_url=home.final_url
+            session,
+            target,
+            started,
+            "blocked" if blocked else "error",
+            f"{reason}：{home.final_url}",
+            adapter.name,
+            final_url=home.final_url,
         )
         return snapshot, artifacts
 

@@ -32,6 +32,8 @@ CASES: dict[str, tuple[set[str], str]] = {
     "endless-script": ({"unreachable", "error"}, ""),
     "video-no-range": ({"ok"}, ""),
     "html-as-mp4": ({"ok"}, ""),
+    "waf-captcha": ({"blocked"}, "人机验证"),
+    "waf-too-often": ({"blocked"}, "访问过于频繁"),
 }
 
 _SPACE = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>测试老师的个人空间</title></head><body>
@@ -155,6 +157,13 @@ class _Handler(BaseHTTPRequestHandler):
             self._page('<div class="mod"><h3>微课</h3><video src="/fake.mp4"></video></div>')
         elif case == "fake.mp4":
             self._send(b"<html><body>404 not found</body></html>", content_type="video/mp4")
+        elif case == "waf-captcha":  # a firewall's slider page, answered with 200
+            self._send(
+                "<html><head><title>安全验证</title></head><body><div class='geetest_holder'></div>"
+                "<p>请向右拖动滑块完成拼图</p></body></html>".encode()
+            )
+        elif case == "waf-too-often":
+            self._send("<html><body><h2>提示</h2><p>您的操作太频繁了，请休息一下再来。</p></body></html>".encode())
         else:
             self._page()
 

@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from crawler import check_target_url, read_targets, single_url
+from crawler.extract.blocks import detect_block
 from crawler.extract.dom import parse_html
 from crawler.extract.modules import find_modules
 from crawler.extract.pages import find_declared_video, find_video_urls, pagination_links
@@ -238,6 +239,7 @@ def test_extractors_never_raise(html: str) -> None:
     find_records(soup, base)
     extract_profile(soup, [], base)
     detect_wall(soup, 200, base, has_content=len(modules) >= 2)
+    detect_block(soup, 200, {"Server": "x"}, has_content=len(modules) >= 2)
     find_video_urls(soup, html, base, html)
     find_declared_video(soup)
     pagination_links(soup, base)
