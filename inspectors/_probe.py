@@ -180,7 +180,8 @@ def probe_video(
     waits for its host's slot of the crawl's gate.
     """
     guard = policy or AddressPolicy()
-    inner = transport(verify=_tls_context()) if transport is not None else httpx.HTTPTransport(verify=_tls_context())
+    verify: ssl.SSLContext | bool = _tls_context() if guard.verifies(url) else False  # --insecure-host
+    inner = transport(verify=verify) if transport is not None else httpx.HTTPTransport(verify=verify)
 
     def check(request: httpx.Request) -> None:  # every request, every redirect hop
         guard.check_sync(str(request.url))
@@ -189,7 +190,7 @@ def probe_video(
         with httpx.Client(
             timeout=timeout,
             follow_redirects=True,
-            verify=_tls_context(),
+            verify=verify,
             event_hooks={"request": [check]},
             # a HAR recorder or replay, else the network; through the gate when there is one
             transport=GatedSyncTransport(gate, inner) if gate is not None else inner,

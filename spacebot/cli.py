@@ -69,6 +69,11 @@ def check(
     allow_network: list[str] = typer.Option(
         [], "--allow-network", help="允许访问的内网网段（CIDR，如 10.8.0.0/16，可重复）"
     ),
+    insecure_host: list[str] = typer.Option(
+        [],
+        "--insecure-host",
+        help="不校验此主机的 HTTPS 证书（证书过期或自签名的本单位平台；host 或 host:port，可重复，只对所列主机生效）",
+    ),
     db: str = typer.Option("spacebot.db", "--db", help="保存快照的 SQLite 数据库文件"),
     screenshots: bool = typer.Option(False, "--screenshots", help="保存空间主页的截图和网页（报告卡中显示截图）"),
     timeout: float = typer.Option(10.0, "--timeout", help="单个请求的超时秒数"),
@@ -106,7 +111,7 @@ def check(
         raise _usage_error("--per-host 必须是正整数（同一主机同时进行的请求数）")
     if max_requests < 1:
         raise _usage_error("--max-requests-per-space 至少为 1（每个空间最多发出的请求数）")
-    policy = _policy(allow_private, allow_host, allow_network)
+    policy = _policy(allow_private, allow_host, allow_network, insecure_host)
     options = CrawlOptions(
         timeout=timeout,
         total_timeout=total_timeout,
@@ -255,6 +260,11 @@ def sweep(
     allow_network: list[str] = typer.Option(
         [], "--allow-network", help="允许访问的内网网段（CIDR，如 10.8.0.0/16，可重复）"
     ),
+    insecure_host: list[str] = typer.Option(
+        [],
+        "--insecure-host",
+        help="不校验此主机的 HTTPS 证书（证书过期或自签名的本单位平台；host 或 host:port，可重复，只对所列主机生效）",
+    ),
     timeout: float = typer.Option(10.0, "--timeout", help="单个请求的超时秒数"),
     total_timeout: float = typer.Option(
         120.0, "--total-timeout", help="检查一个空间的总时限（秒），超时即记为失败并继续"
@@ -281,7 +291,7 @@ def sweep(
     window = _window(since, until)
     try:
         chosen = load_rubric(rubric)
-        policy = _policy(allow_private, allow_host, allow_network)
+        policy = _policy(allow_private, allow_host, allow_network, insecure_host)
         target_list = read_targets(targets, allow_private=allow_private, policy=policy)
         store = SnapshotStore(db)
     except SpacebotError as exc:
@@ -398,14 +408,25 @@ def history(
         previous = document
 
 
-def _policy(allow_private: bool, hosts: list[str], networks: list[str]) -> AddressPolicy:
+def _policy(
+    allow_private: bool, hosts: list[str], networks: list[str], insecure: list[str] | None = None
+) -> AddressPolicy:
+    for host in insecure or []:
+        if not host or "/" in host or "*" in host or host.strip() != host:
+            raise _usage_error(
+                f"--insecure-host 的主机 {host!r} 无效：请写主机名或 主机名:端口，"
+                "例如 space.example.edu.cn（每个主机写一次）"
+            )
     for network in networks:
         try:
             ipaddress.ip_network(network, strict=False)
         except ValueError:
             raise _usage_error(f"--allow-network 的网段 {network} 无效：请写成 CIDR，例如 10.8.0.0/16") from None
     return AddressPolicy(
-        allow_private=allow_private, allow_hosts=tuple(h.lower() for h in hosts), allow_networks=tuple(networks)
+        allow_private=allow_private,
+        allow_hosts=tuple(h.lower() for h in hosts),
+        allow_networks=tuple(networks),
+        insecure_hosts=tuple(h.lower() for h in insecure or []),
     )
 
 

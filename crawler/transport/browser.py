@@ -10,21 +10,25 @@ the one place pictures and styles are wanted, goes through the same gate.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import re
 import shutil
+import ssl
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from ..extract.vocab import LOAD_MORE_WORDS
 from .gate import METER, BudgetExceeded, HostGate, Meter
 from .http import FetchError, Page
 from .ssrf import AddressPolicy, RefusedAddress
+from .tls import certificate_message, certificate_problem
 
 __all__ = ["BrowserSession", "chromium_path", "CHROMIUM_ARGS"]
 
@@ -145,6 +149,8 @@ class BrowserSession:
         self.har_record = har_record  # the browser's own requests are written here (HAR)
         self.har_replay = har_replay  # … or answered from here, offline
         self.refused: dict[str, str] = {}  # URL → why the browser was not let through
+        self.bad_certificates: dict[str, str] = {}  # URL → its host's certificate problem
+        self._certificates: dict[str, str | None] = {}  # host:port → problem (None: good)
         self.timeout_ms = timeout * 1000
         self.recycle_every = recycle_every  # pages per context; 0 keeps one context
         self._playwright: Any = None
@@ -174,6 +180,10 @@ class BrowserSession:
         extra: dict[str, Any] = {}
         if self.har_record is not None:
             extra = {"record_har_path": str(self.har_record), "record_har_content": "embed"}
+        if self.policy.insecure_hosts:
+            # Playwright can lift the certificate check only for a whole context: it is
+            # lifted here, and every other host's certificate is checked in _pass instead.
+            extra["ignore_https_errors"] = True
         context = await self._browser.new_context(
             locale="zh-CN", java_script_enabled=True, accept_downloads=False, **extra
         )
@@ -200,7 +210,33 @@ class BrowserSession:
             self.refused[request.url] = str(exc)
             await route.abort("blockedbyclient")
             return
+        if self.policy.insecure_hosts and request.url.startswith("https:") and self.policy.verifies(request.url):
+            problem = await self._certificate(request.url)
+            if problem is not None:
+                self.bad_certificates[request.url] = certificate_message(problem, request.url)
+                await route.abort("failed")
+                return
         await self._pass(route)
+
+    async def _certificate(self, url: str) -> str | None:
+        """What is wrong with ``url``'s host certificate (checked once per host, through the
+        gate), or None. Used only while the context ignores certificate errors."""
+        parts = urlsplit(url)
+        key = parts.netloc.lower()
+        if key not in self._certificates:
+            host, port = parts.hostname or "", parts.port or 443
+            problem = None
+            try:
+                async with self.gate.slot(url) if self.gate is not None else contextlib.nullcontext():
+                    _, writer = await asyncio.wait_for(
+                        asyncio.open_connection(host, port, ssl=ssl.create_default_context(), server_hostname=host),
+                        self.timeout_ms / 1000,
+                    )
+                    writer.close()
+            except Exception as exc:  # unreachable and the like: the request itself will say
+                problem = certificate_problem(exc)
+            self._certificates[key] = problem
+        return self._certificates[key]
 
     def _meter_of(self, request: Any) -> Meter | None:
         try:
@@ -382,6 +418,8 @@ class BrowserSession:
             )
             if refusal:
                 raise FetchError("blocked", refusal) from None
+            if url in self.bad_certificates:
+                raise FetchError("error", self.bad_certificates[url]) from None
             raise FetchError("unreachable", f"浏览器无法打开 {url}：{_first_line(exc)}") from None
         return response.status if response is not None else 200
 

@@ -22,6 +22,7 @@ from bs4 import BeautifulSoup
 from .gate import BudgetExceeded, GatedTransport, HostGate, HostPaused
 from .robots import RobotsRules
 from .ssrf import AddressPolicy, RefusedAddress
+from .tls import certificate_message, certificate_problem
 
 __all__ = ["CachedPage", "FetchError", "HttpFetcher", "Page", "USER_AGENT", "decode_html"]
 
@@ -160,6 +161,11 @@ class HttpFetcher:
             # redirect hop and robots.txt too. The inner transport is a HAR recorder or
             # replay, else the network.
             transport=GatedTransport(gate, transport) if gate is not None else transport,
+            # A bureau's own platform with a bad certificate (--insecure-host): that host only.
+            mounts={
+                f"https://{host}": GatedTransport(gate, _unverified()) if gate is not None else _unverified()
+                for host in (policy.insecure_hosts if policy is not None and transport is None else ())
+            },
         )
         self.policy = policy or AddressPolicy()
         self.robots = RobotsRules(self.client, gate) if obey_robots else None
@@ -249,12 +255,20 @@ class HttpFetcher:
         except httpx.TimeoutException:
             raise FetchError("unreachable", f"访问超时（{self.timeout:g} 秒内无响应）：{url}") from None
         except (httpx.ConnectError, httpx.NetworkError, httpx.RemoteProtocolError, OSError) as exc:
+            problem = certificate_problem(exc)
+            if problem is not None:
+                failed = str(exc.request.url) if isinstance(exc, httpx.RequestError) else url
+                raise FetchError("error", certificate_message(problem, failed)) from None
             raise FetchError("unreachable", f"无法连接到 {url}：{_reason(exc)}") from None
         except httpx.HTTPError as exc:
             raise FetchError("error", f"访问 {url} 出错：{_reason(exc)}") from None
 
     async def aclose(self) -> None:
         await self.client.aclose()
+
+
+def _unverified() -> httpx.AsyncHTTPTransport:
+    return httpx.AsyncHTTPTransport(verify=False)
 
 
 def _reason(exc: BaseException) -> str:
