@@ -103,7 +103,9 @@ def _rows(store: Any, sweep_id: int | None) -> tuple[list[SpaceRow], dict[str, A
         sweep = store.db.table("sweeps").get(sweep_id)
     if sweep is not None:
         picks = [
-            (i["url"], i["snapshot_id"], i["deep_index"], i["cohort_score"]) for i in store.sweep_items(sweep["id"])
+            (i["url"], i["snapshot_id"], i["deep_index"], i["cohort_score"])
+            for i in store.sweep_items(sweep["id"])
+            if i["snapshot_id"] is not None  # a snapshot removed by `spacebot prune`
         ]
     else:
         latest = store.db.execute("select url, max(id) from snapshots group by url order by min(id)").fetchall()

@@ -408,6 +408,41 @@ def history(
         previous = document
 
 
+@app.command()
+def prune(
+    keep: int = typer.Option(..., "--keep", help="每个空间保留最近 N 次快照（另保留每月最后一次）"),
+    db: str = typer.Option("spacebot.db", "--db", help="保存快照的 SQLite 数据库文件"),
+) -> None:
+    """清理旧快照：每个空间保留最近 N 次和每月最后一次（以及最近一次巡检的全部），然后压缩数据库。"""
+    if keep < 1:
+        raise _usage_error("--keep 至少为 1（每个空间至少保留最近一次快照）")
+    if not Path(db).exists():
+        raise _usage_error(f"找不到数据库 {db}：请检查 --db 路径")
+    try:
+        result = SnapshotStore(db).prune(keep)
+    except SpacebotError as exc:
+        raise _usage_error(str(exc)) from None
+    mb = 1024 * 1024
+    out.print(
+        f"清理完成：删除 {result.removed} 个快照，保留 {result.kept} 个；"
+        f"数据库由 {result.bytes_before / mb:.1f} MB 变为 {result.bytes_after / mb:.1f} MB。",
+        highlight=False,
+    )
+
+
+@app.command()
+def backup(
+    destination: str = typer.Argument(..., help="备份文件路径（不能已存在）"),
+    db: str = typer.Option("spacebot.db", "--db", help="保存快照的 SQLite 数据库文件"),
+) -> None:
+    """备份数据库：巡检进行中也能得到一致的副本（SQLite 在线备份）。"""
+    try:
+        SnapshotStore(db, read_only=True).backup(destination)
+    except SpacebotError as exc:
+        raise _usage_error(str(exc)) from None
+    out.print(f"已备份到 {destination}（{Path(destination).stat().st_size / 1024 / 1024:.1f} MB）。", highlight=False)
+
+
 def _policy(
     allow_private: bool, hosts: list[str], networks: list[str], insecure: list[str] | None = None
 ) -> AddressPolicy:

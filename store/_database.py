@@ -37,9 +37,10 @@ import sqlite_utils
 from errors import StoreError
 
 from ._probe_cache import ProbeCacheMixin
+from ._retention import PruneResult, RetentionMixin
 from ._sweeps import SweepMixin
 
-__all__ = ["SnapshotStore"]
+__all__ = ["PruneResult", "SnapshotStore"]
 
 
 def _m001_initial(db: sqlite_utils.Database) -> None:
@@ -169,7 +170,7 @@ def content_hash(document: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(stable, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
-class SnapshotStore(SweepMixin, ProbeCacheMixin):
+class SnapshotStore(SweepMixin, ProbeCacheMixin, RetentionMixin):
     """Open (and migrate) the database; every failure is a :class:`StoreError` in Chinese."""
 
     def __init__(self, path: str | Path, *, read_only: bool = False) -> None:
