@@ -28,6 +28,7 @@ from .transport.browser import CHROMIUM_ARGS, BrowserSession, chromium_path
 from .transport.gate import METER, BudgetExceeded, GatedSyncTransport, HostGate, Meter, ThreadGate
 from .transport.har import HarRecorder, HarReplay, read_har_target
 from .transport.http import HttpFetcher
+from .transport.pinned import pinned_async_transport, pinned_sync_transport
 from .transport.ssrf import AddressPolicy, RefusedAddress, address_class
 from .transport.urls import check_target_url
 from .visit.session import CrawlOptions
@@ -69,6 +70,8 @@ __all__ = [
     "crawl_space",
     "metered",
     "read_har_target",
+    "pinned_async_transport",
+    "pinned_sync_transport",
     "read_targets",
     "single_url",
 ]

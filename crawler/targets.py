@@ -83,7 +83,7 @@ def _header_map(cells: Sequence[object]) -> dict[str, int]:
     return found
 
 
-_STOP = r"\s\"'<>()\[\]{}|\\^`,;，。；、！？“”‘’（）【】《》"  # ends an address written in a sentence
+_STOP = r"\s\x00-\x20\x7f\"'<>()\[\]{}|\\^`,;，。；、！？“”‘’（）【】《》"  # ends an address written in a sentence
 _URL_RE = re.compile(rf"https?://[^{_STOP}]+", re.IGNORECASE)
 _BARE_RE = re.compile(
     r"(?<![\w.@/-])((?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+(?:[a-z]{2,}|\d{1,3})(?::\d{1,5})?)"

@@ -20,7 +20,15 @@ from typing import Any, Protocol
 import av
 import httpx
 
-from crawler import AddressPolicy, BudgetExceeded, GatedSyncTransport, RefusedAddress, ThreadGate, VideoProbe
+from crawler import (
+    AddressPolicy,
+    BudgetExceeded,
+    GatedSyncTransport,
+    RefusedAddress,
+    ThreadGate,
+    VideoProbe,
+    pinned_sync_transport,
+)
 
 from ._hls import read_hls
 from ._range_reader import HttpRangeReader, RangeReadError
@@ -181,7 +189,7 @@ def probe_video(
     """
     guard = policy or AddressPolicy()
     verify: ssl.SSLContext | bool = _tls_context() if guard.verifies(url) else False  # --insecure-host
-    inner = transport(verify=verify) if transport is not None else httpx.HTTPTransport(verify=verify)
+    inner = transport(verify=verify) if transport is not None else pinned_sync_transport(guard, verify=verify)
 
     def check(request: httpx.Request) -> None:  # every request, every redirect hop
         guard.check_sync(str(request.url))

@@ -154,3 +154,87 @@ def test_video_probes_are_guarded_too(servers) -> None:  # type: ignore[no-untyp
 def test_cli_refuses_private_targets_by_name(run_cli) -> None:  # type: ignore[no-untyped-def]
     result = run_cli("check", "http://localhost:9/space")
     assert result.code == 2 and "本机地址" in result.stderr and "--allow-private" in result.stderr
+
+
+# -- DNS rebinding -----------------------------------------------------------------------------
+class _Said(BaseHTTPRequestHandler):
+    def log_message(self, *args: object) -> None:
+        pass
+
+    def do_GET(self) -> None:  # noqa: N802
+        self.server.hits += 1  # type: ignore[attr-defined]
+        body = self.server.body  # type: ignore[attr-defined]
+        self.send_response(200)
+        self.send_header("Content-Type", "video/mp4" if self.path.endswith(".mp4") else "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+def _pair() -> tuple[ThreadingHTTPServer, ThreadingHTTPServer]:
+    """A "public" server on 127.0.0.2 and an "internal" one on 127.0.0.1, same port."""
+    for _ in range(20):
+        public = ThreadingHTTPServer(("127.0.0.2", 0), _Said)
+        try:
+            internal = ThreadingHTTPServer(("127.0.0.1", public.server_address[1]), _Said)
+        except OSError:
+            public.server_close()
+            continue
+        for server, body in ((public, b"<html><body><h1>public</h1></body></html>"), (internal, b"internal secret")):
+            server.hits = 0  # type: ignore[attr-defined]
+            server.body = body  # type: ignore[attr-defined]
+            threading.Thread(target=server.serve_forever, daemon=True).start()
+        return public, internal
+    raise RuntimeError("no free port on both addresses")
+
+
+@pytest.fixture
+def rebinding(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """A resolver that answers the stand-in public address to the first lookup of
+    ``rebind.test`` and 127.0.0.1 to every later one, as a rebinding DNS does."""
+    import socket
+
+    real = socket.getaddrinfo
+    asked: list[str] = []
+
+    def fake(host, port, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if (host.decode() if isinstance(host, bytes) else host) != "rebind.test":  # anyio asks in bytes
+            return real(host, port, *args, **kwargs)
+        address = "127.0.0.2" if not asked else "127.0.0.1"
+        asked.append(address)
+        return [(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", (address, int(port or 80)))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", fake)
+    public, internal = _pair()
+    yield public, internal, asked
+    for server in (public, internal):
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_rebinding_name_never_reaches_inside(rebinding) -> None:  # type: ignore[no-untyped-def]
+    """The address checked is the address connected to: the page fetch and the video probe
+    each resolve once; the rebinding answer is judged (and refused), never used unchecked."""
+    from crawler import HttpFetcher
+
+    public, internal, asked = rebinding
+    port = public.server_address[1]
+    policy = AddressPolicy(allow_networks=("127.0.0.2/32",))  # 127.0.0.2 plays the public address
+
+    async def fetch() -> tuple[int, str]:
+        fetcher = HttpFetcher(policy=policy, obey_robots=False)
+        try:
+            page = await fetcher.get(f"http://rebind.test:{port}/space")
+            return page.status, page.html
+        except Exception as exc:  # noqa: BLE001 - what was refused, and why
+            return 0, str(exc)
+        finally:
+            await fetcher.aclose()
+
+    status, text = asyncio.run(fetch())
+    assert "internal secret" not in text and internal.hits == 0  # type: ignore[attr-defined]
+    assert status == 0 and "拒绝访问本机地址 rebind.test（127.0.0.1）" in text, text
+    asked.clear()  # the first lookup of the probe answers the public address again
+    probe = probe_video(f"http://rebind.test:{port}/lesson.mp4", policy=policy)
+    assert internal.hits == 0  # type: ignore[attr-defined]
+    assert probe.status == "unreachable" and "拒绝访问" in (probe.detail or ""), probe

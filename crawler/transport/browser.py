@@ -15,18 +15,19 @@ import logging
 import os
 import re
 import shutil
-import ssl
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+
+import httpx
 
 from ..extract.vocab import LOAD_MORE_WORDS
 from .gate import METER, BudgetExceeded, HostGate, Meter
 from .http import FetchError, Page
+from .pinned import pinned_async_transport
 from .ssrf import AddressPolicy, RefusedAddress
 from .tls import certificate_message, certificate_problem
 
@@ -150,7 +151,7 @@ class BrowserSession:
         self.har_replay = har_replay  # … or answered from here, offline
         self.refused: dict[str, str] = {}  # URL → why the browser was not let through
         self.bad_certificates: dict[str, str] = {}  # URL → its host's certificate problem
-        self._certificates: dict[str, str | None] = {}  # host:port → problem (None: good)
+        self._client: httpx.AsyncClient | None = None  # makes every request of the pages
         self.timeout_ms = timeout * 1000
         self.recycle_every = recycle_every  # pages per context; 0 keeps one context
         self._playwright: Any = None
@@ -180,10 +181,6 @@ class BrowserSession:
         extra: dict[str, Any] = {}
         if self.har_record is not None:
             extra = {"record_har_path": str(self.har_record), "record_har_content": "embed"}
-        if self.policy.insecure_hosts:
-            # Playwright can lift the certificate check only for a whole context: it is
-            # lifted here, and every other host's certificate is checked in _pass instead.
-            extra["ignore_https_errors"] = True
         context = await self._browser.new_context(
             locale="zh-CN", java_script_enabled=True, accept_downloads=False, **extra
         )
@@ -210,33 +207,7 @@ class BrowserSession:
             self.refused[request.url] = str(exc)
             await route.abort("blockedbyclient")
             return
-        if self.policy.insecure_hosts and request.url.startswith("https:") and self.policy.verifies(request.url):
-            problem = await self._certificate(request.url)
-            if problem is not None:
-                self.bad_certificates[request.url] = certificate_message(problem, request.url)
-                await route.abort("failed")
-                return
         await self._pass(route)
-
-    async def _certificate(self, url: str) -> str | None:
-        """What is wrong with ``url``'s host certificate (checked once per host, through the
-        gate), or None. Used only while the context ignores certificate errors."""
-        parts = urlsplit(url)
-        key = parts.netloc.lower()
-        if key not in self._certificates:
-            host, port = parts.hostname or "", parts.port or 443
-            problem = None
-            try:
-                async with self.gate.slot(url) if self.gate is not None else contextlib.nullcontext():
-                    _, writer = await asyncio.wait_for(
-                        asyncio.open_connection(host, port, ssl=ssl.create_default_context(), server_hostname=host),
-                        self.timeout_ms / 1000,
-                    )
-                    writer.close()
-            except Exception as exc:  # unreachable and the like: the request itself will say
-                problem = certificate_problem(exc)
-            self._certificates[key] = problem
-        return self._certificates[key]
 
     def _meter_of(self, request: Any) -> Meter | None:
         try:
@@ -249,38 +220,72 @@ class BrowserSession:
         if meter is not None:
             self._meters[page] = meter
 
+    def _http(self) -> httpx.AsyncClient:
+        """The client that makes the pages' requests: connections only to addresses the
+        guard judged (no DNS rebinding), certificates checked but for ``--insecure-host``."""
+        if self._client is None:
+            self._client = httpx.AsyncClient(
+                transport=pinned_async_transport(self.policy),
+                mounts={
+                    f"https://{host}": pinned_async_transport(self.policy, verify=False)
+                    for host in self.policy.insecure_hosts
+                },
+                timeout=httpx.Timeout(self.timeout_ms / 1000),
+                follow_redirects=False,  # each hop goes back through the route handler
+                trust_env=True,
+            )
+        return self._client
+
     async def _pass(self, route: Any) -> None:
-        """Let a request through. With a gate, the request is made here while its host's
-        slot is held, and its answer handed to the page: a page's scripts can never have
-        more requests in flight than the gate allows. Redirects are answered as such, so
-        the browser follows each hop through this handler again."""
-        meter = self._meter_of(route.request)
+        """Let a request through: it is made here (by httpx, to the checked address, while
+        its host's gate slot is held) and its answer handed to the page, so a page's scripts
+        can never have more requests in flight than the gate allows, nor reach an address
+        the guard did not judge. Redirects are answered as such, so the browser follows each
+        hop through this handler again."""
+        request = route.request
+        meter = self._meter_of(request)
         if meter is not None:
             try:
                 meter.request()
             except BudgetExceeded:
                 await route.abort("blockedbyclient")
                 return
-        if self.gate is None:
-            await route.continue_()
-            return
-        url = route.request.url
+        url = request.url
         try:
-            async with self.gate.slot(url) as ticket:
-                ticket.sent()  # Playwright's driver sends it now
-                response = await route.fetch(max_redirects=0, timeout=self.timeout_ms)
-                body = await response.body()
+            headers = {
+                k: v
+                for k, v in (await request.all_headers()).items()
+                if not k.startswith(":") and k.lower() not in _HOP_HEADERS
+            }
+            outgoing = httpx.Request(request.method, url, headers=headers, content=request.post_data_buffer)
+            async with self.gate.slot(url) if self.gate is not None else contextlib.nullcontext() as ticket:
+                response = await self._http().send(outgoing, stream=True)
+                if ticket is not None:
+                    ticket.sent()
+                try:
+                    body = await _read_capped(response)
+                finally:
+                    await response.aclose()
             if meter is not None:
                 meter.received(len(body))
-        except Exception as exc:  # refused, unreachable, timed out, or the page went away
-            logger.info("browser request %s failed: %s", url, _first_line(exc))
-            try:
-                await route.abort("failed")
-            except Exception:
-                pass
+        except RefusedAddress as exc:
+            self.refused[url] = str(exc)
+            await _abort(route, "blockedbyclient")
             return
+        except Exception as exc:  # unreachable, timed out, a bad certificate, or the page went away
+            problem = certificate_problem(exc)
+            if problem is not None:
+                self.bad_certificates[url] = certificate_message(problem, url)
+            logger.info("browser request %s failed: %s", url, _first_line(exc))
+            await _abort(route, "failed")
+            return
+        answer: dict[str, str] = {}
+        for name, value in response.headers.multi_items():
+            if name.lower() in _HOP_HEADERS or name.lower() == "content-encoding":
+                continue  # the body is handed over decoded, with its own length
+            answer[name] = f"{answer[name]}\n{value}" if name in answer else value  # set-cookie: one per line
         try:
-            await route.fulfill(status=response.status, headers=response.headers, body=body)
+            await route.fulfill(status=response.status_code, headers=answer, body=body)
         except Exception:  # the page went away meanwhile
             pass
 
@@ -536,6 +541,9 @@ class BrowserSession:
             await settle(3.0)
 
     async def aclose(self) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
         if self._context is not None and self.har_record is not None:
             await self._context.close()  # writes the recorded HAR
         if self._browser is not None:
@@ -543,6 +551,39 @@ class BrowserSession:
         if self._playwright is not None:
             await self._playwright.stop()
         self._browser = self._context = self._playwright = None
+
+
+_HOP_HEADERS = {
+    "host",
+    "connection",
+    "keep-alive",
+    "proxy-connection",
+    "transfer-encoding",
+    "upgrade",
+    "te",
+    "trailer",
+    "content-length",
+    "accept-encoding",  # httpx asks for what it can decode, and decodes it
+}
+_MAX_BODY = 32 * 1024 * 1024  # one answer handed to a page (media are not fetched at all)
+
+
+async def _read_capped(response: httpx.Response) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in response.aiter_bytes():
+        size += len(chunk)
+        if size > _MAX_BODY:
+            raise FetchError("error", f"浏览器请求的内容过大（超过 {_MAX_BODY // 1024 // 1024} MB）：{response.url}")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+async def _abort(route: Any, reason: str) -> None:
+    try:
+        await route.abort(reason)
+    except Exception:  # the page went away meanwhile
+        pass
 
 
 def _first_line(exc: BaseException) -> str:

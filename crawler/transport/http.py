@@ -20,6 +20,7 @@ import httpx
 from bs4 import BeautifulSoup
 
 from .gate import BudgetExceeded, GatedTransport, HostGate, HostPaused
+from .pinned import pinned_async_transport
 from .robots import RobotsRules
 from .ssrf import AddressPolicy, RefusedAddress
 from .tls import certificate_message, certificate_problem
@@ -151,6 +152,9 @@ class HttpFetcher:
         self.gate = gate
         self.retries = retries
         self.max_wait = max_wait
+        self.policy = policy or AddressPolicy()
+        # Connections go to the addresses the guard judged (resolved once: no rebinding).
+        network = transport if transport is not None else pinned_async_transport(self.policy)
         self.client = httpx.AsyncClient(
             timeout=httpx.Timeout(timeout),
             follow_redirects=True,
@@ -160,15 +164,17 @@ class HttpFetcher:
             # Every request holds a slot of the host gate until its answer is read: each
             # redirect hop and robots.txt too. The inner transport is a HAR recorder or
             # replay, else the network.
-            transport=GatedTransport(gate, transport) if gate is not None else transport,
+            transport=GatedTransport(gate, network) if gate is not None else network,
             # A bureau's own platform with a bad certificate (--insecure-host): that host only.
             mounts={
-                f"https://{host}": GatedTransport(gate, _unverified()) if gate is not None else _unverified()
-                for host in (policy.insecure_hosts if policy is not None and transport is None else ())
+                f"https://{host}": GatedTransport(gate, self._unverified()) if gate is not None else self._unverified()
+                for host in (self.policy.insecure_hosts if transport is None else ())
             },
         )
-        self.policy = policy or AddressPolicy()
         self.robots = RobotsRules(self.client, gate) if obey_robots else None
+
+    def _unverified(self) -> httpx.AsyncHTTPTransport:
+        return pinned_async_transport(self.policy, verify=False)
 
     async def _guard(self, request: httpx.Request) -> None:
         # Runs for every request this client sends, each redirect hop and robots.txt included.
@@ -265,10 +271,6 @@ class HttpFetcher:
 
     async def aclose(self) -> None:
         await self.client.aclose()
-
-
-def _unverified() -> httpx.AsyncHTTPTransport:
-    return httpx.AsyncHTTPTransport(verify=False)
 
 
 def _reason(exc: BaseException) -> str:

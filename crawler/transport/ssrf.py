@@ -77,8 +77,9 @@ class AddressPolicy:
             kind = address_class(address)
             if kind and not self._network_allowed(address):
                 host = urlsplit(url).hostname
+                shown = url.removeprefix("//")  # a host:port pinned for a connection
                 raise RefusedAddress(
-                    f"拒绝访问{kind} {host}（{address}）：{url}；教师空间应在公网上，"
+                    f"拒绝访问{kind} {host}（{address}）：{shown}；教师空间应在公网上，"
                     "如确需检查内网平台，请加 --allow-private 或 --allow-network"
                 )
 
@@ -111,6 +112,35 @@ class AddressPolicy:
 
     def _judge_resolved(self, url: str, infos: list[Any]) -> None:
         self._judge(url, sorted({str(i[4][0]) for i in infos}))
+
+    def _pin(self, host: str, port: int, infos: list[Any]) -> list[str]:
+        addresses = list(dict.fromkeys(str(i[4][0]) for i in infos))
+        self._judge(f"//{host}:{port}", addresses)
+        return addresses
+
+    def addresses_sync(self, host: str, port: int) -> list[str]:
+        """The addresses to connect to for ``host``: resolved once and judged, so that the
+        connection goes to an address that was checked (no second lookup a rebinding DNS
+        could answer differently). ``[host]`` when the policy allows the host outright."""
+        if self.allow_private or self._host_allowed(host, port):
+            return [host]
+        literal = self._literal(host)
+        if literal is not None:
+            self._judge(f"//{host}:{port}", literal)
+            return literal
+        infos = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
+        return self._pin(host, port, infos)
+
+    async def addresses(self, host: str, port: int) -> list[str]:
+        """As :meth:`addresses_sync`, resolving without blocking the event loop."""
+        if self.allow_private or self._host_allowed(host, port):
+            return [host]
+        literal = self._literal(host)
+        if literal is not None:
+            self._judge(f"//{host}:{port}", literal)
+            return literal
+        infos = await asyncio.get_running_loop().getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
+        return self._pin(host, port, infos)
 
     def check_sync(self, url: str) -> None:
         """Raise :class:`RefusedAddress` unless ``url`` may be fetched (blocking DNS)."""
