@@ -238,3 +238,29 @@ def test_a_rebinding_name_never_reaches_inside(rebinding) -> None:  # type: igno
     probe = probe_video(f"http://rebind.test:{port}/lesson.mp4", policy=policy)
     assert internal.hits == 0  # type: ignore[attr-defined]
     assert probe.status == "unreachable" and "拒绝访问" in (probe.detail or ""), probe
+
+
+def test_a_page_script_cannot_rebind_into_the_network(rebinding) -> None:  # type: ignore[no-untyped-def]
+    """In chromium too: what a page's script asks of a rebinding name is judged on the
+    address it connects to."""
+    from crawler import BrowserSession, HostGate
+
+    public, internal, asked = rebinding
+    port = public.server_address[1]
+    public.body = (  # type: ignore[attr-defined]
+        f"<html><body><h1>public</h1><p id='out'>-</p><script>fetch('http://rebind.test:{port}/secret')"
+        ".then(function (r) { return r.text(); }).then(function (t) { document.getElementById('out').innerText = t; })"
+        "</script></body></html>"
+    ).encode()
+    policy = AddressPolicy(allow_networks=("127.0.0.2/32",))
+
+    async def render() -> str:
+        browser = BrowserSession(policy=policy, gate=HostGate(2))
+        try:
+            return (await browser.render(f"http://127.0.0.2:{port}/page")).html
+        finally:
+            await browser.aclose()
+
+    html = asyncio.run(render())
+    assert "<h1>public</h1>" in html and "internal secret" not in html
+    assert internal.hits == 0 and "127.0.0.1" in asked  # type: ignore[attr-defined]
