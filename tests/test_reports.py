@@ -202,3 +202,53 @@ def test_screenshots_are_stored_once_and_shown_on_the_card(farm: Farm, tmp_path:
     assert run_cli("report", "--db", db, "--out", str(tmp_path / "out")).code == 0
     card = (tmp_path / "out" / "spaces" / "0001.html").read_text(encoding="utf-8")
     assert 'src="data:image/png;base64,' in card and "空间主页截图" in card
+
+
+def test_the_screenshot_is_of_the_live_page(tmp_path: Path) -> None:
+    """A one-page app whose hash route decides what its script draws on a canvas: nothing of
+    the drawing is in the stored HTML, and a re-render of that HTML (at another address)
+    draws nothing. The screenshot shows the drawing: it is of the page a visitor saw."""
+    import asyncio
+    import io
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    import av
+
+    from crawler import AddressPolicy, CrawlOptions
+    from spacebot.pipeline import check_space
+
+    page = (
+        "<!DOCTYPE html><html><head><meta charset='utf-8'><title>空间</title></head><body style='margin:0'>"
+        "<h1>吴老师的空间</h1><section><h2>教学资源</h2><ul><li><a href='/r/1'>课件</a> 2022-03-01</li></ul></section>"
+        "<section><h2>我的文章</h2><ul><li><a href='/a/1'>反思</a> 2022-04-01</li></ul></section>"
+        "<canvas id='c' width='1280' height='900' style='position:absolute;left:0;top:0'></canvas>"
+        "<script>if (location.hash === '#/home') { var g = document.getElementById('c').getContext('2d');"
+        "g.fillStyle = 'rgb(200,30,30)'; g.fillRect(0, 0, 1280, 900); }</script></body></html>"
+    ).encode()
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+        def do_GET(self) -> None:  # noqa: N802
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(page)))
+            self.end_headers()
+            self.wfile.write(page)
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        options = CrawlOptions(policy=AddressPolicy(allow_private=True), screenshots=True)
+        result = asyncio.run(check_space(f"http://127.0.0.1:{server.server_address[1]}/#/home", options=options))
+    finally:
+        server.shutdown()
+    png = result.snapshot.artifacts["home.png"]
+    assert b"canvas" in result.snapshot.artifacts["home.html"]
+    with av.open(io.BytesIO(png)) as container:
+        frame = next(container.decode(video=0)).reformat(format="rgb24")
+    plane = frame.planes[0]
+    row = bytes(plane)[450 * plane.line_size : 450 * plane.line_size + 3 * 1280]
+    assert tuple(row[640 * 3 : 640 * 3 + 3]) == (200, 30, 30)  # the script's drawing, live

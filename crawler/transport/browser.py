@@ -300,9 +300,11 @@ class BrowserSession:
                 await context.close()
                 self._retired.remove(context)
 
-    async def screenshot(self, url: str, html: str) -> bytes:
-        """A picture of a page as a visitor sees it: the page's HTML (already completed by
-        the crawl) laid out at ``url`` with its images and styles, 1280×900, PNG."""
+    async def screenshot(self, url: str) -> bytes:
+        """A picture of the live page as a visitor sees it, 1280×900, PNG: opened again at
+        ``url`` with its images and styles (through the gate and the guard, like every
+        request), its scripts run. Not a re-render of stored HTML: a layout drawn by
+        scripts, a canvas or a slideshow would come out wrong there, and mislead."""
         await self._ensure_running()
         page = await self._context.new_page()
         page.set_default_timeout(self.timeout_ms)
@@ -322,14 +324,11 @@ class BrowserSession:
         try:
             await page.route("**/*", allow_images)
             await page.set_viewport_size({"width": 1280, "height": 900})
-            base = f'<base href="{url}">'
-            await page.set_content(
-                re.sub(r"(<head[^>]*>)", r"\1" + base.replace("\\", "\\\\"), html, count=1, flags=re.I)
-                if re.search(r"<head[^>]*>", html, re.I)
-                else base + html,
-                wait_until="load",
-                timeout=min(self.timeout_ms, 10000),
-            )
+            await page.goto(url, wait_until="load", timeout=min(self.timeout_ms, 15000))
+            try:  # let the scripts draw (bounded: some pages are never idle)
+                await page.wait_for_load_state("networkidle", timeout=3000)
+            except Exception:
+                pass
             png: bytes = await page.screenshot(type="png", timeout=min(self.timeout_ms, 10000))
             return png
         finally:
