@@ -118,27 +118,30 @@ class AddressPolicy:
         self._judge(f"//{host}:{port}", addresses)
         return addresses
 
+    def _settled(self, host: str, port: int) -> list[str] | None:
+        """The addresses for ``host`` when no lookup is needed (allowed outright, or an
+        address literal, judged here), else None."""
+        if self.allow_private or self._host_allowed(host, port):
+            return [host]
+        literal = self._literal(host)
+        if literal is not None:
+            self._judge(f"//{host}:{port}", literal)
+        return literal
+
     def addresses_sync(self, host: str, port: int) -> list[str]:
         """The addresses to connect to for ``host``: resolved once and judged, so that the
         connection goes to an address that was checked (no second lookup a rebinding DNS
         could answer differently). ``[host]`` when the policy allows the host outright."""
-        if self.allow_private or self._host_allowed(host, port):
-            return [host]
-        literal = self._literal(host)
-        if literal is not None:
-            self._judge(f"//{host}:{port}", literal)
-            return literal
-        infos = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
-        return self._pin(host, port, infos)
+        settled = self._settled(host, port)
+        if settled is not None:
+            return settled
+        return self._pin(host, port, socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP))
 
     async def addresses(self, host: str, port: int) -> list[str]:
         """As :meth:`addresses_sync`, resolving without blocking the event loop."""
-        if self.allow_private or self._host_allowed(host, port):
-            return [host]
-        literal = self._literal(host)
-        if literal is not None:
-            self._judge(f"//{host}:{port}", literal)
-            return literal
+        settled = self._settled(host, port)
+        if settled is not None:
+            return settled
         infos = await asyncio.get_running_loop().getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
         return self._pin(host, port, infos)
 
