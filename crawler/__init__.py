@@ -32,7 +32,7 @@ from .transport.pinned import pinned_async_transport, pinned_sync_transport
 from .transport.ssrf import AddressPolicy, RefusedAddress, address_class
 from .transport.urls import check_target_url
 from .visit.session import CrawlOptions
-from .visit.visit import crawl_space, metered
+from .visit.visit import crawl_space, metered, paused_out
 
 __all__ = [
     "AddressPolicy",
@@ -69,6 +69,7 @@ __all__ = [
     "chromium_path",
     "crawl_space",
     "metered",
+    "paused_out",
     "read_har_target",
     "pinned_async_transport",
     "pinned_sync_transport",

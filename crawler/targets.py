@@ -104,6 +104,11 @@ def urls_in_cell(text: str) -> list[str]:
     that text unchanged so that the caller can say why it is refused.
     """
     folded = unicodedata.normalize("NFKC", text).strip()
+    whole = folded.rstrip(".,;:!?'\"。，；、！？】》")
+    while whole.endswith(")") and whole.count(")") > whole.count("("):
+        whole = whole[:-1]  # "…/space(1)" keeps its bracket; a closing one around the cell goes
+    if re.fullmatch(r"https?://[^\s\x00-\x20\x7f]+", whole, re.IGNORECASE) and whole.lower().count("://") == 1:
+        return [whole]  # one address alone in its cell: commas, brackets, semicolons are part of it
     found = [m.group(0).rstrip(_TRAILING) for m in _URL_RE.finditer(folded)]
     if not found:
         for match in _BARE_RE.finditer(folded):
@@ -137,12 +142,13 @@ def single_url(text: str) -> str:
 
 
 def _same_space_key(url: str) -> str:
-    """Two rows are one space when they differ only in scheme, host case or a trailing slash."""
+    """Two rows are one space when they differ only in scheme, host case or a trailing slash
+    (the fragment counts: ``/#/space/1`` and ``/#/space/2`` are two spaces of an app)."""
     parts = urlsplit(url)
     host = (parts.hostname or "").lower()
     port = parts.port if parts.port not in (None, 80, 443) else None
     path = parts.path.rstrip("/")
-    return f"{host}{f':{port}' if port else ''}{path}?{parts.query}"
+    return f"{host}{f':{port}' if port else ''}{path}?{parts.query}#{parts.fragment}"
 
 
 def _collect(
@@ -277,7 +283,12 @@ def _xls_sheets(path: Path) -> Iterator[Sheet]:
                 (number + 1, [_xls_value(v) for v in sheet.row_values(number)])
                 for number in range(min(sheet.nrows, _MAX_ROWS))
             ]
-            yield sheet.name, rows, {}
+            links = {
+                (row + 1, column): str(link.url_or_path)
+                for (row, column), link in getattr(sheet, "hyperlink_map", {}).items()
+                if getattr(link, "url_or_path", None)
+            }
+            yield sheet.name, rows, links
     finally:
         workbook.release_resources()
 

@@ -188,8 +188,11 @@ def probe_video(
     waits for its host's slot of the crawl's gate.
     """
     guard = policy or AddressPolicy()
-    verify: ssl.SSLContext | bool = _tls_context() if guard.verifies(url) else False  # --insecure-host
-    inner = transport(verify=verify) if transport is not None else pinned_sync_transport(guard, verify=verify)
+
+    def network(verify: ssl.SSLContext | bool) -> httpx.BaseTransport:
+        # a HAR recorder or replay, else the network; through the gate when there is one
+        inner = transport(verify=verify) if transport is not None else pinned_sync_transport(guard, verify=verify)
+        return GatedSyncTransport(gate, inner) if gate is not None else inner
 
     def check(request: httpx.Request) -> None:  # every request, every redirect hop
         guard.check_sync(str(request.url))
@@ -198,10 +201,11 @@ def probe_video(
         with httpx.Client(
             timeout=timeout,
             follow_redirects=True,
-            verify=verify,
+            verify=_tls_context(),
             event_hooks={"request": [check]},
-            # a HAR recorder or replay, else the network; through the gate when there is one
-            transport=GatedSyncTransport(gate, inner) if gate is not None else inner,
+            transport=network(_tls_context()),
+            # --insecure-host: that host only (a redirect to a CDN is checked again)
+            mounts={f"https://{host}": network(False) for host in guard.insecure_hosts},
         ) as client:
             return _probe(client, url, timeout, title_window_s, cache, guard, transport, gate)
     except RefusedAddress as exc:

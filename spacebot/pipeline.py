@@ -25,6 +25,7 @@ from crawler import (
     check_target_url,
     crawl_space,
     metered,
+    paused_out,
     single_url,
 )
 from inspectors import Finding, ProbeCache, Rubric, estimate_deep_index, inspect_snapshot, load_rubric, probe_video
@@ -179,7 +180,7 @@ async def inspect_target(
         )
         if meter.exceeded and snapshot.crawl.status == "ok":  # the probes went past the budget
             snapshot = replace(snapshot, crawl=replace(snapshot.crawl, status="error", error=meter.message))
-        snapshot = metered(snapshot, meter)
+        snapshot = metered(paused_out(snapshot, meter), meter)  # the probes met a paused host
     finally:
         METER.reset(token)
         if own:

@@ -27,7 +27,6 @@ from rich.progress import (
 )
 
 from crawler import BrowserSession, CrawlOptions, HostGate, HttpFetcher, Target
-from crawler.transport.gate import host_key
 from inspectors import Rubric, cohort_scores
 from store import SnapshotStore
 from store._sweeps import sweep_key
@@ -147,21 +146,20 @@ async def run_sweep(
         disable=console is None,
     )
 
-    # Spaces whose host was paused while they were read (after a run of blocked answers)
-    # and spaces a WAF, captcha or rate limit kept out are held back, not stored yet, with
-    # the host's pause count when they started. Once the round is over, those whose host
-    # was paused since are read once more, after the pause; the others are stored as they are.
+    # Spaces a WAF, captcha or rate limit kept out (or that met a paused host while they
+    # were read) are held back, not stored yet, with the count of pauses when they started.
+    # Once the round is over, if a host was paused since, they are read once more (after
+    # the pause); otherwise they are stored as they are.
     held: list[tuple[Target, CheckResult, int]] = []
 
     async def one(target: Target, task: TaskID, *, last_try: bool = False) -> None:
-        host = host_key(target.url)
         while True:  # a paused host's spaces wait without holding a slot
             await gate.unpaused(target.url)
             await slots.acquire()
             if not gate.paused(target.url):
                 break
             slots.release()  # paused while this space waited for its slot
-        pauses = gate.pauses[host]
+        pauses = sum(gate.pauses.values())
         try:
             previous = await asyncio.to_thread(store.crawl_state, target.url) if settings.incremental else None
             for attempt in range(2):
@@ -183,7 +181,7 @@ async def run_sweep(
                 )
                 if not crashed or attempt:
                     break
-            if not last_try and (result.snapshot.crawl.status == "blocked" or gate.pauses[host] > pauses):
+            if not last_try and result.snapshot.crawl.status == "blocked":
                 held.append((target, result, pauses))
                 return
             await save(result)
@@ -223,9 +221,10 @@ async def run_sweep(
         with progress:
             task = progress.add_task("巡检", total=len(targets), completed=summary.skipped, rate="", failed="")
             await asyncio.gather(*(one(t, task) for t in pending))
-            again = [t for t, _, pauses in held if gate.pauses[host_key(t.url)] > pauses]
+            paused = sum(gate.pauses.values())
+            again = [t for t, _, pauses in held if paused > pauses]
             for target, result, pauses in held:
-                if gate.pauses[host_key(target.url)] <= pauses:
+                if paused <= pauses:
                     await save(result)
                     account(target, result, task)
             await asyncio.gather(*(one(t, task, last_try=True) for t in again))
@@ -236,6 +235,6 @@ async def run_sweep(
     scored = [(i["url"], i["deep_index"]) for i in items if i["deep_index"] is not None]
     cohort = dict(zip([u for u, _ in scored], cohort_scores([float(x) for _, x in scored]), strict=True))
     store.finish_sweep(sweep_id, cohort)
-    summary.pauses.update({urlsplit(host).netloc: n for host, n in gate.pauses.items()})
+    summary.pauses.update(gate.pauses)
     summary.seconds = time.monotonic() - started
     return summary

@@ -102,10 +102,16 @@ class RetentionMixin:
                 self.db.execute("delete from snapshots where id in (select id from pruned)")
                 self._drop_orphan_blobs()
                 self.db.execute("drop table pruned")
-            self.db.execute("vacuum")
-            self.db.execute("pragma wal_checkpoint(truncate)")
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"清理数据库 {self.path} 失败：{exc}；数据库保持清理前的状态") from None
+        try:
+            self.db.execute("vacuum")
+            self.db.execute("pragma wal_checkpoint(truncate)")
+        except sqlite3.DatabaseError as exc:  # the snapshots are gone already; only the space is not given back
+            raise StoreError(
+                f"已删除 {len(removed)} 个旧快照，但压缩数据库 {self.path} 失败：{exc}；"
+                "请确认磁盘空间足够（压缩需要与数据库同样大的空间）后再运行一次 spacebot prune"
+            ) from None
         return PruneResult(len(kept), len(removed), before, self._size())
 
     def _drop_orphan_blobs(self) -> None:
@@ -129,11 +135,15 @@ class RetentionMixin:
             raise StoreError(f"备份目录 {target.parent} 不存在：请先创建该目录")
         partial = target.with_name(target.name + ".part")
         try:
-            with sqlite3.connect(partial) as copy:
+            copy = sqlite3.connect(partial)
+            try:
                 self.db.conn.backup(copy)
-                if copy.execute("pragma quick_check").fetchone()[0] != "ok":
-                    raise StoreError(f"备份 {target} 校验未通过：请重试")
-            copy.close()
+                checked = copy.execute("pragma quick_check").fetchone()[0]
+            finally:
+                copy.close()
+            if checked != "ok":
+                partial.unlink(missing_ok=True)
+                raise StoreError(f"备份 {target} 校验未通过：请重试")
             partial.replace(target)
         except sqlite3.DatabaseError as exc:
             partial.unlink(missing_ok=True)

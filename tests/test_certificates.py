@@ -44,6 +44,13 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:  # noqa: N802
         kind = "text/html; charset=utf-8"
+        self.server.hits += 1  # type: ignore[attr-defined]
+        if self.path == "/lesson.mp4" and self.server.other:  # type: ignore[attr-defined]
+            self.send_response(302)
+            self.send_header("Location", self.server.other + "/lesson.mp4")  # type: ignore[attr-defined]
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         if self.path in ("/", "/space"):
             body = _SPACE.encode()
         elif self.path == "/app":
@@ -67,6 +74,7 @@ class _TlsServer(ThreadingHTTPServer):
     def __init__(self, cert: trustme.LeafCert, address: str = "127.0.0.1") -> None:
         super().__init__((address, 0), _Handler)
         self.other = ""
+        self.hits = 0
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         cert.configure_cert(context)
         self.socket = context.wrap_socket(self.socket, server_side=True)
@@ -164,6 +172,24 @@ def test_insecure_host_in_the_browser_is_that_host_only(ca: trustme.CA) -> None:
         )
         titles = [r.title for r in result.snapshot.resources]
         assert "own-course" in titles and "other-course" not in titles, titles
+    finally:
+        own.shutdown()
+        other.shutdown()
+
+
+def test_insecure_host_does_not_follow_a_redirect_to_another_host(ca: trustme.CA) -> None:
+    """A video on the named host that redirects to another host with a bad certificate:
+    the probe checks that host's certificate (and reads nothing from it)."""
+    from inspectors import probe_video
+
+    own = _TlsServer(ca.issue_cert("127.0.0.1"))
+    other = _TlsServer(ca.issue_cert("127.0.0.2"), "127.0.0.2")
+    own.other = f"https://{other.host}"
+    try:
+        policy = AddressPolicy(allow_private=True, insecure_hosts=(own.host,))
+        probe = probe_video(f"https://{own.host}/lesson.mp4", policy=policy)
+        assert own.hits == 1 and other.hits == 0
+        assert probe.status == "unreachable", probe
     finally:
         own.shutdown()
         other.shutdown()

@@ -127,6 +127,28 @@ def test_broken_xls_gives_a_chinese_reason(name: str, content: bytes, words: str
         read_targets(path, allow_private=True)
 
 
+def test_an_address_alone_in_its_cell_is_taken_whole(tmp_path: Path) -> None:
+    """Commas, brackets and semicolons inside one address are the address's; the spaces of an
+    app that differ only after "#" are different spaces."""
+    path = tmp_path / "t.csv"
+    path.write_text(
+        "姓名,空间网址\n"
+        '甲,"http://127.0.0.1:9/show.aspx?id=3,4"\n'
+        "乙,http://127.0.0.1:9/space(1)。\n"
+        "丙,http://127.0.0.1:9/#/space/1\n"
+        "丁,http://127.0.0.1:9/#/space/2\n",
+        encoding="utf-8",
+    )
+    urls = [t.url for t in read_targets(path, allow_private=True).targets]
+    assert urls == [
+        "http://127.0.0.1:9/show.aspx?id=3,4",
+        "http://127.0.0.1:9/space(1)",
+        "http://127.0.0.1:9/#/space/1",
+        "http://127.0.0.1:9/#/space/2",
+    ]
+    assert single_url("http://127.0.0.1:9/show.aspx?id=3,4") == "http://127.0.0.1:9/show.aspx?id=3,4"
+
+
 def test_pasted_text_gives_one_address() -> None:
     assert single_url("空间网址：http：／／x.edu.cn／space？id＝7") == "http://x.edu.cn/space?id=7"
     assert single_url("javascript:alert(1)") == "javascript:alert(1)"  # refused later, with the reason

@@ -38,7 +38,7 @@ _MAX_TEXT = 600  # a block page says little; a space's own page says more
 _MAX_BARE = 200  # a page that is nothing but a code box (a comment form's box sits in more text)
 
 _VERIFY = re.compile(
-    r"(安全|人机|身份|滑块|滑动|拼图|点选|行为|访问)验证|(请|需要?)[^，。,.!！]{0,6}完成[^，。,.!！]{0,6}验证|"
+    r"(安全|人机|滑块|滑动|拼图|点选|行为|访问)验证|(请|需要?)[^，。,.!！]{0,6}完成[^，。,.!！]{0,6}验证|"
     r"拖动[^，。,.!！]{0,6}滑块|向右(滑动|拖动)|滑动[^，。,.!！]{0,6}(验证|完成|解锁)|"
     r"不是机器人|(证明|确认)[^，。,.!！]{0,4}(真人|人类)"
 )
@@ -49,7 +49,8 @@ _TOO_OFTEN = re.compile(
 )
 _DENIED = re.compile(
     r"(访问|请求|连接)[^，。,.!！]{0,4}(被|遭到|已被)[^，。,.!！]{0,4}(拦截|阻断|阻止|拒绝|禁止|限制)|"
-    r"(拦截|阻断)了?[^，。,.!！]{0,4}(访问|请求)|防火墙|安全防护|"
+    r"(拦截|阻断)了?[^，。,.!！]{0,4}(访问|请求)|已被[^，。,.!！]{0,12}(拦截|阻断|屏蔽)|"
+    r"(防火墙|安全防护)[^，。,.!！]{0,8}(拦截|阻断|阻止|拒绝)|(不合法|非法)的?(参数|请求)|"
     r"疑似[^，。,.!！]{0,4}(攻击|恶意|机器人|爬虫|自动)|(非法|恶意|异常)的?(请求|访问|流量)|"
     r"检测到[^，。,.!！]{0,10}(异常|攻击|威胁|风险|自动化)|IP[^，。,.!！]{0,6}(封禁|限制|拉黑|禁止)"
 )
@@ -117,7 +118,7 @@ def detect_block(
     said = next((s for s in sentences if _ENGLISH.search(s)), None)
     if said:
         return f"平台的安全防护要求人机验证（页面提示：{said[:60]}），未能读取空间"
-    if size <= _MAX_BARE:
+    if size <= _MAX_BARE and len(soup.find_all("a", href=True)) <= 1:  # a space's page links somewhere
         said = next((s for s in sentences if _CODE.search(s)), None)
         if said or _widget(soup):
             shown = f"页面提示：{said[:60]}" if said else "页面只有验证控件"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import http.cookiejar
 import logging
 import os
 import re
@@ -25,7 +26,7 @@ from typing import Any
 import httpx
 
 from ..extract.vocab import LOAD_MORE_WORDS
-from .gate import METER, BudgetExceeded, HostGate, Meter
+from .gate import METER, BudgetExceeded, HostGate, HostPaused, Meter
 from .http import FetchError, Page
 from .pinned import pinned_async_transport
 from .ssrf import AddressPolicy, RefusedAddress
@@ -185,6 +186,8 @@ class BrowserSession:
             locale="zh-CN", java_script_enabled=True, accept_downloads=False, **extra
         )
         await context.route("**/*", self._filter)
+        # WebSockets are not routed like requests: a space needs none, so none is opened.
+        await context.route_web_socket("**/*", _no_websocket)
         if self.har_replay is not None:  # routes added later answer first: nothing reaches the network
             await context.route_from_har(str(self.har_replay), not_found="abort")
         context.on("page", self._close_popup)
@@ -232,6 +235,7 @@ class BrowserSession:
                 },
                 timeout=httpx.Timeout(self.timeout_ms / 1000),
                 follow_redirects=False,  # each hop goes back through the route handler
+                cookies=httpx.Cookies(_NoCookies()),  # the page's own cookies are sent with each request
                 trust_env=True,
             )
         return self._client
@@ -259,16 +263,20 @@ class BrowserSession:
             }
             outgoing = httpx.Request(request.method, url, headers=headers, content=request.post_data_buffer)
             async with self.gate.slot(url) if self.gate is not None else contextlib.nullcontext() as ticket:
-                response = await self._http().send(outgoing, stream=True)
                 if ticket is not None:
-                    ticket.sent()
-                try:
-                    body = await _read_capped(response)
-                finally:
-                    await response.aclose()
+                    ticket.sent()  # it goes out now
+                # One deadline for the whole answer: a host that trickles bytes must not hold its slot.
+                async with asyncio.timeout(self.timeout_ms / 1000):
+                    response = await self._http().send(outgoing, stream=True)
+                    try:
+                        body = await _read_capped(response)
+                    finally:
+                        await response.aclose()
             if meter is not None:
                 meter.received(len(body))
-        except RefusedAddress as exc:
+        except (RefusedAddress, HostPaused) as exc:
+            if isinstance(exc, HostPaused) and meter is not None:
+                meter.paused_out = True
             self.refused[url] = str(exc)
             await _abort(route, "blockedbyclient")
             return
@@ -552,6 +560,16 @@ class BrowserSession:
         self._browser = self._context = self._playwright = None
 
 
+class _NoCookies(http.cookiejar.CookieJar):
+    """Keeps nothing: chromium holds the cookies (handed back with each answer)."""
+
+    def set_cookie(self, cookie: http.cookiejar.Cookie) -> None:
+        pass
+
+    def extract_cookies(self, response: Any, request: Any) -> None:
+        pass
+
+
 _HOP_HEADERS = {
     "host",
     "connection",
@@ -576,6 +594,13 @@ async def _read_capped(response: httpx.Response) -> bytes:
             raise FetchError("error", f"浏览器请求的内容过大（超过 {_MAX_BODY // 1024 // 1024} MB）：{response.url}")
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+async def _no_websocket(socket: Any) -> None:
+    try:
+        await socket.close()
+    except Exception:  # the page went away meanwhile
+        pass
 
 
 async def _abort(route: Any, reason: str) -> None:

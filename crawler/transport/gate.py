@@ -61,6 +61,7 @@ class Meter:
         self.bytes = 0
         self.renders = 0
         self.exceeded = False
+        self.paused_out = False  # a request was refused because its host was paused
         self._lock = threading.Lock()
 
     @property
@@ -87,6 +88,10 @@ class Meter:
 
 
 METER: ContextVar[Meter | None] = ContextVar("spacebot_meter", default=None)
+
+
+def _host_name(url: str) -> str:
+    return (urlsplit(url).hostname or "").lower()
 
 
 def host_key(url: str) -> str:
@@ -175,30 +180,34 @@ class HostGate:
 
     def answered(self, url: str, blocked: bool) -> None:
         """Count an answer of ``url``'s host: a blocked one lengthens its streak, any other
-        ends it. The K-th blocked answer in a row pauses the host."""
-        host = host_key(url)
+        ends it. The K-th blocked answer in a row pauses the host (by name: its http and
+        https addresses are one platform)."""
+        name = _host_name(url)
         if not blocked:
-            self._streak[host] = 0
+            self._streak[name] = 0
             return
-        self._streak[host] += 1
-        if self.pause_after is not None and self._streak[host] >= self.pause_after and not self.paused(url):
-            self._paused_until[host] = time.monotonic() + self.pause_seconds
-            self._streak[host] = 0
-            self.pauses[host] += 1
+        self._streak[name] += 1
+        if self.pause_after is not None and self._streak[name] >= self.pause_after and not self.paused(url):
+            self._paused_until[name] = time.monotonic() + self.pause_seconds
+            self._streak[name] = 0
+            self.pauses[name] += 1
 
     def paused(self, url: str) -> bool:
-        return self._paused_until.get(host_key(url), 0.0) > time.monotonic()
+        return self._paused_until.get(_host_name(url), 0.0) > time.monotonic()
 
     async def unpaused(self, url: str) -> None:
         """Wait until ``url``'s host is not paused (at once when it is not)."""
-        while (wait := self._paused_until.get(host_key(url), 0.0) - time.monotonic()) > 0:
+        while (wait := self._paused_until.get(_host_name(url), 0.0) - time.monotonic()) > 0:
             await asyncio.sleep(wait)
 
     async def acquire(self, url: str) -> Ticket:
         """Wait for a slot on ``url``'s host (and for its turn, with a delay); a paused host
-        refuses with :class:`HostPaused`."""
+        refuses with :class:`HostPaused` (and the space's meter records it)."""
         host = host_key(url)
         if self.paused(url):
+            meter = METER.get()
+            if meter is not None:
+                meter.paused_out = True
             raise HostPaused(
                 f"平台连续 {self.pause_after} 次拦截访问（防火墙、验证码或访问频率限制），"
                 f"已暂停访问该平台 {self.pause_seconds / 60:g} 分钟"
@@ -245,7 +254,13 @@ class ThreadGate:
         self.loop = loop
 
     def acquire(self, url: str) -> _ThreadTicket:
-        ticket = asyncio.run_coroutine_threadsafe(self.gate.acquire(url), self.loop).result()
+        try:
+            ticket = asyncio.run_coroutine_threadsafe(self.gate.acquire(url), self.loop).result()
+        except HostPaused:
+            meter = METER.get()  # the probe thread's copy of the space's context
+            if meter is not None:
+                meter.paused_out = True
+            raise
         return _ThreadTicket(ticket, self.loop)
 
 

@@ -36,8 +36,8 @@ class _PinnedAsyncBackend(httpcore.AsyncNetworkBackend):
     ) -> httpcore.AsyncNetworkStream:
         try:
             addresses = await self.policy.addresses(host, port)
-        except OSError as exc:  # the name does not resolve: the request fails as unreachable
-            raise httpcore.ConnectError(str(exc)) from exc
+        except (OSError, UnicodeError) as exc:  # the name does not resolve: the request fails as unreachable
+            raise httpcore.ConnectError(str(exc) or "域名无法解析") from exc
         failure: Exception | None = None
         for address in addresses:
             try:
@@ -70,8 +70,8 @@ class _PinnedSyncBackend(httpcore.NetworkBackend):
     ) -> httpcore.NetworkStream:
         try:
             addresses = self.policy.addresses_sync(host, port)
-        except OSError as exc:
-            raise httpcore.ConnectError(str(exc)) from exc
+        except (OSError, UnicodeError) as exc:
+            raise httpcore.ConnectError(str(exc) or "域名无法解析") from exc
         failure: Exception | None = None
         for address in addresses:
             try:
@@ -94,6 +94,7 @@ def pinned_async_transport(policy: AddressPolicy, **kwargs: Any) -> httpx.AsyncH
     go only to addresses the policy has judged."""
     transport = httpx.AsyncHTTPTransport(**kwargs)
     pool = transport._pool  # httpx builds its httpcore pool; its backend is what connects
+    _require_backend(pool)
     pool._network_backend = _PinnedAsyncBackend(policy, pool._network_backend)
     return transport
 
@@ -102,5 +103,12 @@ def pinned_sync_transport(policy: AddressPolicy, **kwargs: Any) -> httpx.HTTPTra
     """The same for the synchronous client of the video probes."""
     transport = httpx.HTTPTransport(**kwargs)
     pool = transport._pool
+    _require_backend(pool)
     pool._network_backend = _PinnedSyncBackend(policy, pool._network_backend)
     return transport
+
+
+def _require_backend(pool: Any) -> None:
+    """Fail loudly (not open silently) if httpx/httpcore ever move the backend elsewhere."""
+    if not hasattr(pool, "_network_backend"):
+        raise RuntimeError("httpcore 的连接池结构已变化，无法固定连接地址：请固定 httpx/httpcore 版本或更新 spacebot")

@@ -55,16 +55,6 @@ class AddressPolicy:
     # a bureau's own platform with an expired or self-signed certificate. Never global.
     insecure_hosts: tuple[str, ...] = ()
 
-    def verifies(self, url: str) -> bool:
-        """False for an https URL on one of the ``insecure_hosts``."""
-        parts = urlsplit(url)
-        host = (parts.hostname or "").lower()
-        try:
-            port = parts.port
-        except ValueError:
-            port = None
-        return not (host in self.insecure_hosts or (port is not None and f"{host}:{port}" in self.insecure_hosts))
-
     def _host_allowed(self, host: str, port: int | None) -> bool:
         return host in self.allow_hosts or (port is not None and f"{host}:{port}" in self.allow_hosts)
 

@@ -102,7 +102,7 @@ async def crawl_space(
         snapshot = await _guarded(session, target, started, previous_state)
         if meter.exceeded:  # the visit went on without what was refused past the budget
             snapshot = _failed(session, target, started, "error", meter.message, platform=snapshot.crawl.platform)
-        return metered(snapshot, meter)
+        return metered(paused_out(snapshot, meter), meter)
     finally:
         if token is not None:
             METER.reset(token)
@@ -110,6 +110,15 @@ async def crawl_space(
             await fetcher.aclose()
         if own_browser:
             await browser.aclose()
+
+
+def paused_out(snapshot: SpaceSnapshot, meter: Meter) -> SpaceSnapshot:
+    """A space read while its host was paused (after a run of blocked answers) is not whole:
+    it is ``blocked`` (a sweep reads it again after the pause), not a space with less on it."""
+    if not meter.paused_out or snapshot.crawl.status != "ok":
+        return snapshot
+    message = "读取中平台连续拦截访问（防火墙、验证码或访问频率限制），已暂停访问该平台，本空间未读完"
+    return replace(snapshot, crawl=replace(snapshot.crawl, status="blocked", error=message))
 
 
 def metered(snapshot: SpaceSnapshot, meter: Meter) -> SpaceSnapshot:
