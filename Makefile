@@ -3,7 +3,8 @@
 #   make test   install everything, then run the test suite
 VENV ?= .venv
 PY := $(VENV)/bin/python
-APT_PACKAGES := chromium fonts-wqy-microhei
+# libgl1 and libglib2.0-0: OpenCV (used by the title-card OCR) loads them at import.
+APT_PACKAGES := chromium fonts-wqy-microhei libgl1 libglib2.0-0
 # npm (for axe-core in the tests) from Debian only where no Node.js is installed already.
 NODE_PACKAGES := $(if $(shell command -v npm 2>/dev/null),,nodejs npm)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)

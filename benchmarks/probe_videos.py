@@ -2,7 +2,10 @@
 
 For each video on the farm's media host it prints the file size, the bytes the probe
 read, their ratio, and the seconds per probe; the baseline is a plain full download of
-the same file with httpx, run in the same process. Run from the repository root:
+the same file with httpx, run in the same process. A second table gives, for each
+micro-course lesson (tests/farm/lessons.py, a 1.2 GB one among them), the bytes and
+seconds of each part of the probe: opening the container, the title-card scan, the OCR
+of the card, the sound and the light. Run from the repository root:
 
     .venv/bin/python -m benchmarks.probe_videos [--repeat N]
 """
@@ -41,7 +44,7 @@ def main() -> None:
         "--mbit", type=float, default=20.0, help="bandwidth for the projected columns (loopback hides transfer time)"
     )
     args = parser.parse_args()
-    console = Console(width=140)
+    console = Console(width=170)
     table = Table(title="probe_video: bytes read and time, against downloading the whole file")
     projected = f"at {args.mbit:g} Mbit/s"
     for column in (
@@ -99,6 +102,47 @@ def main() -> None:
     console.print(
         f"projected columns: measured probe time + bytes read at {args.mbit:g} Mbit/s, against the "
         "whole file at that rate (a model of a school's link, not a measurement)"
+    )
+    _content_table(console, args.repeat)
+
+
+_PARTS = ("opening", "title_card", "ocr", "sound", "light")
+
+
+def _content_table(console: Console, repeat: int) -> None:
+    """Bytes and seconds of each part of the probe, per lesson (median run by total time)."""
+    from tests.farm.lessons import LESSON_FACTS
+
+    table = Table(title="micro-course content checks: MB read / seconds, per part of the probe")
+    for column in ("lesson", "size", *_PARTS, "card+sound+light MB", "total s", "read / size"):
+        table.add_column(column, justify="right")
+    worst_bytes = worst_seconds = 0.0
+    with Farm() as farm:
+        for name in LESSON_FACTS:
+            url = farm.lesson_url(name)
+            probe_video(url, policy=LOOPBACK)  # the OCR models and SciPy load once, outside the runs
+            runs = []
+            for _ in range(repeat):
+                costs: dict[str, tuple[int, float]] = {}
+                started = time.perf_counter()
+                probe = probe_video(url, policy=LOOPBACK, costs=costs)
+                runs.append((time.perf_counter() - started, costs, probe))
+            runs.sort(key=lambda run: run[0])
+            seconds, costs, probe = runs[len(runs) // 2]
+            content = sum(costs[part][0] for part in ("ocr", "sound", "light"))
+            worst_bytes, worst_seconds = max(worst_bytes, content), max(worst_seconds, seconds)
+            table.add_row(
+                name,
+                f"{(probe.size_bytes or 0) / 1024**2:.1f} MB",
+                *(f"{costs[p][0] / 1024**2:.2f} / {costs[p][1]:.2f}" for p in _PARTS),
+                f"{content / 1024**2:.2f}",
+                f"{seconds:.2f}",
+                f"{(probe.bytes_read or 0) / (probe.size_bytes or 1):.3%}",
+            )
+    console.print(table)
+    console.print(
+        f"card text, sound and light: at most {worst_bytes / 1024**2:.1f} MB read per lesson (budget 16 MB); "
+        f"whole probe at most {worst_seconds:.2f} s per lesson (budget 5 s; loopback, so transfer time is not in it)"
     )
 
 

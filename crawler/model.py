@@ -145,9 +145,21 @@ class VideoProbe:
     faststart: bool | None = None
     title_card_s: float | None = None
     bytes_read: int | None = None
+    # What the title card says (OCR, one line per text row), the five items seed 001 asks
+    # for (None where the card does not show one) and the OCR's mean confidence (0..1).
+    title_card_text: str | None = None
+    title_card_fields: dict[str, str | None] | None = None
+    title_card_confidence: float | None = None
+    # Sound and light measured on sampled stretches: {"present", "loudness_lufs", "snr_db"}
+    # and {"luma_mean", "luma_uniformity"}; None when not measured.
+    audio: dict[str, Any] | None = None
+    picture: dict[str, Any] | None = None
     # Why a probe failed or what it could not measure, for findings; not part of the
     # check-1 contract, so it is left out of the JSON.
     detail: str | None = field(default=None, compare=False, metadata={"contract": False})
+    # A small JPEG of the title card frame (base64), for the report card's thumbnail; stored
+    # as a blob of the snapshot, not in the JSON.
+    card_image: str | None = field(default=None, compare=False, repr=False, metadata={"contract": False})
 
 
 @dataclass(frozen=True)
@@ -258,4 +270,5 @@ class SpaceSnapshot:
             video.pop("declared", None)
             if video["probe"] is not None:
                 video["probe"].pop("detail", None)
+                video["probe"].pop("card_image", None)
         return data

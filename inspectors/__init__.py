@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ._card import CARD_FIELDS, card_fields
 from ._deep_index import DeepIndexEstimate, cohort_scores, estimate_deep_index
 from ._finding import Finding, verdict_of
 from ._inspect import inspect_snapshot
@@ -9,6 +10,7 @@ from ._probe import ProbeCache, probe_video
 from ._rubric import DEFAULT_RUBRIC, Rubric, RubricItem, available_rubrics, item_titles, load_rubric, parse_day
 
 __all__ = [
+    "CARD_FIELDS",
     "DEFAULT_RUBRIC",
     "DeepIndexEstimate",
     "Finding",
@@ -16,6 +18,7 @@ __all__ = [
     "Rubric",
     "RubricItem",
     "available_rubrics",
+    "card_fields",
     "cohort_scores",
     "estimate_deep_index",
     "inspect_snapshot",

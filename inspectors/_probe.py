@@ -2,8 +2,11 @@
 
 PyAV opens the file through :class:`HttpRangeReader`, so FFmpeg's MP4 demuxer pulls only
 the boxes it needs (the head, and the ``moov`` box at the end of files that were not
-made "faststart") and the first seconds of frames for the title card. ``size_bytes`` is
-the size the server declares; ``bytes_read`` is what actually crossed the wire.
+made "faststart") and the first seconds of frames for the title card. The card's frames
+are read by OCR (``_card``); a few short stretches of audio and three keyframes after the
+card, reached by seeking through the index, give the sound and light (``_sound_light``).
+``size_bytes`` is the size the server declares; ``bytes_read`` is what actually crossed
+the wire.
 """
 
 from __future__ import annotations
@@ -11,8 +14,9 @@ from __future__ import annotations
 import functools
 import ssl
 import struct
+import time
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from math import gcd
 from typing import Any, Protocol
@@ -30,8 +34,10 @@ from crawler import (
     pinned_sync_transport,
 )
 
+from ._card import card_fields, read_card
 from ._hls import read_hls
 from ._range_reader import HttpRangeReader, RangeReadError
+from ._sound_light import measure_light, measure_sound, plan_sound
 from ._title_card import measure_title_card
 
 __all__ = ["ProbeCache", "probe_video"]
@@ -179,13 +185,15 @@ def probe_video(
     policy: AddressPolicy | None = None,
     transport: Callable[..., httpx.BaseTransport] | None = None,
     gate: ThreadGate | None = None,
+    costs: dict[str, tuple[int, float]] | None = None,
 ) -> VideoProbe:
     """Read a video's properties without downloading it; every failure is a probe status.
 
     With a ``cache``, a file whose size and ETag/Last-Modified are unchanged since its last
     probe is not read again: the earlier probe is returned with ``bytes_read = 0``. With a
     ``gate`` every request (each Range read, playlist and segment, each redirect hop)
-    waits for its host's slot of the crawl's gate.
+    waits for its host's slot of the crawl's gate. A ``costs`` dict receives the bytes
+    read and seconds spent by each part (opening, title card, OCR, sound, light).
     """
     guard = policy or AddressPolicy()
 
@@ -207,7 +215,7 @@ def probe_video(
             # --insecure-host: that host only (a redirect to a CDN is checked again)
             mounts={f"https://{host}": network(False) for host in guard.insecure_hosts},
         ) as client:
-            return _probe(client, url, timeout, title_window_s, cache, guard, transport, gate)
+            return _probe(client, url, timeout, title_window_s, cache, guard, transport, gate, costs)
     except RefusedAddress as exc:
         return VideoProbe(status="unreachable", detail=str(exc))
     except BudgetExceeded as exc:
@@ -223,6 +231,7 @@ def _probe(
     guard: AddressPolicy,
     transport: Callable[..., httpx.BaseTransport] | None = None,
     gate: ThreadGate | None = None,
+    costs: dict[str, tuple[int, float]] | None = None,
 ) -> VideoProbe:
     if cache is not None:
         try:
@@ -233,8 +242,10 @@ def _probe(
             cached = cache.lookup(url, size, etag, modified)
             if cached is not None:
                 return replace(cached, bytes_read=0)
-        probe = probe_video(url, timeout, title_window_s=title_window_s, policy=guard, transport=transport, gate=gate)
-        if size is not None and probe.status == "ok":
+        probe = probe_video(
+            url, timeout, title_window_s=title_window_s, policy=guard, transport=transport, gate=gate, costs=costs
+        )
+        if size is not None and probe.status == "ok" and probe.detail is None:  # a part failed: measure again next time
             cache.save(url, size, etag, modified, probe)
         return probe
     if url.lower().split("?", 1)[0].endswith(".m3u8"):
@@ -254,8 +265,7 @@ def _probe(
         )
     facts: dict[str, Any] = {}
     faststart = None
-    title_card = None
-    detail = None
+    content = _Content()
     try:
         if head[4:8] == b"ftyp":
             faststart = _faststart(_top_level_boxes(reader))
@@ -269,10 +279,7 @@ def _probe(
                     detail="文件中没有视频流",
                 )
             facts = _stream_facts(container)
-            try:
-                title_card = measure_title_card(container, title_window_s)
-            except (av.error.FFmpegError, RangeReadError) as exc:
-                detail = f"无法解码开头画面，未测量片头：{exc}"
+            content = _measure_content(container, reader, facts["duration_s"], title_window_s, costs)
     except RangeReadError as exc:
         return VideoProbe(
             status="error",
@@ -301,8 +308,117 @@ def _probe(
         status="ok",
         size_bytes=reader.size,
         faststart=faststart,
-        title_card_s=title_card,
+        title_card_s=content.card_s,
+        title_card_text=content.card_text,
+        title_card_fields=card_fields(content.card_text) if content.card_text is not None else None,
+        title_card_confidence=content.card_confidence,
+        audio=content.audio,
+        picture=content.picture,
         bytes_read=reader.bytes_read,
-        detail=detail,
+        detail="；".join(content.problems) or None,
+        card_image=content.card_image,
         **facts,
     )
+
+
+@dataclass
+class _Content:
+    """What the file's pictures and sound show, each part ``None`` when not measured."""
+
+    card_s: float | None = None
+    card_text: str | None = None
+    card_confidence: float | None = None
+    card_image: str | None = None
+    audio: dict[str, Any] | None = None
+    picture: dict[str, Any] | None = None
+    problems: list[str] = field(default_factory=list)
+
+    def drop(self, part: str) -> None:
+        """Forget what a part that failed half-way measured."""
+        if part == "ocr":
+            self.card_text = self.card_confidence = self.card_image = None
+        elif part in ("sound", "light"):
+            setattr(self, "audio" if part == "sound" else "picture", None)
+
+
+_SAMPLING_BLOCK = 256 * 1024  # read-ahead while sampling keyframes
+_SOUND_SHARE = 12 * 1024 * 1024  # most the sound sample may read (its plan aims at 8 MB)
+_LIGHT_SHARE = 4 * 1024 * 1024  # most the three keyframes may read
+# Signals of the crawl (its request budget, a host paused, the address guard): not a
+# measurement that failed, so they end the probe as before.
+_CRAWL_SIGNALS = (BudgetExceeded, RefusedAddress)
+
+
+def _byte_rate(container: Any, size: int | None, duration: float | None) -> float | None:
+    if size and duration:
+        return size / duration
+    return container.bit_rate / 8 if container.bit_rate else None
+
+
+def _measure_content(
+    container: Any,
+    reader: HttpRangeReader,
+    duration: float | None,
+    title_window_s: float,
+    costs: dict[str, tuple[int, float]] | None,
+) -> _Content:
+    """Title card (length, text), sound and light; a part that cannot be read is left
+    ``None`` with the reason in ``problems``, and the others are still measured."""
+    content = _Content()
+    if costs is not None:
+        costs["opening"] = (reader.bytes_read, 0.0)
+
+    def step(name: str, what: str, measure: Callable[[], None], share: int | None = None) -> None:
+        before, started, budget = reader.bytes_read, time.perf_counter(), reader.budget
+        if share is not None:
+            reader.budget = min(budget or share + before, before + share)
+        reader.failure = None
+        try:
+            measure()
+            if reader.failure is not None:
+                raise reader.failure
+        except _CRAWL_SIGNALS:
+            raise
+        except (av.error.FFmpegError, RangeReadError) as exc:
+            content.problems.append(f"无法{what}：{exc}")
+            content.drop(name)
+        except Exception as exc:  # OCR or audio libraries: the part is lost, not the probe
+            content.problems.append(f"无法{what}（{type(exc).__name__}）")
+            content.drop(name)
+        finally:
+            reader.budget = budget
+        if costs is not None:
+            costs[name] = (reader.bytes_read - before, time.perf_counter() - started)
+
+    frames: list[Any] = []
+
+    def card() -> None:
+        nonlocal frames
+        measured = measure_title_card(container, title_window_s)
+        content.card_s, frames = measured.seconds, measured.frames
+
+    def ocr() -> None:
+        if frames:
+            reading = read_card(frames)
+            content.card_text = reading.text or ""  # "" = a card was read and shows no text
+            content.card_confidence, content.card_image = reading.confidence, reading.image
+
+    def sound() -> None:
+        plan = plan_sound(duration, _byte_rate(container, reader.size, duration), content.card_s or 0.0)
+        # one request per stretch where the bit rate is known, small blocks otherwise
+        reader.jump_block = reader.max_block = max(_SAMPLING_BLOCK, min(plan.stretch_bytes + 65536, 4 << 20))
+        content.audio = measure_sound(container, plan)
+
+    def light() -> None:
+        reader.jump_block = reader.max_block = _SAMPLING_BLOCK
+        content.picture = measure_light(container, duration, content.card_s or 0.0)
+
+    step("title_card", "解码开头画面，未测量片头", card)
+    step("ocr", "识别片头文字", ocr)
+    frames.clear()  # the decoded card frames are large: let them go
+    # Sampling seeks far into the file: a failed read (a server that stops answering, a HAR
+    # without those ranges, the part's share of reading used up) leaves that part unmeasured.
+    reader.soft_failures = True
+    step("sound", "测量声音", sound, _SOUND_SHARE)
+    step("light", "测量画面亮度", light, _LIGHT_SHARE)
+    return content

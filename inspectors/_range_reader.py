@@ -52,6 +52,15 @@ class HttpRangeReader(io.RawIOBase):
         self._blocks: OrderedDict[int, bytes] = OrderedDict()  # start offset → bytes
         self._next_block = _MIN_BLOCK
         self._last_end = -1
+        # The largest block a sequential read grows to; sampling short stretches lowers it,
+        # so the read-ahead past a stretch's end stays small.
+        self.max_block = _MAX_BLOCK
+        self.jump_block = _MIN_BLOCK  # the first block after a jump (sampling sets it to a stretch's size)
+        # With soft failures a failed fetch ends the read early (FFmpeg sees the end of the
+        # data) and is kept in ``failure``, instead of an exception raised inside FFmpeg's
+        # callback, which FFmpeg may retry and PyAV then reports on stderr.
+        self.soft_failures = False
+        self.failure: RangeReadError | None = None
 
     # -- io.RawIOBase --------------------------------------------------------------------
     def readable(self) -> bool:
@@ -86,7 +95,13 @@ class HttpRangeReader(io.RawIOBase):
         while len(out) < size:
             chunk = self._from_blocks(self.pos, size - len(out))
             if not chunk:
-                self._load(self.pos)
+                try:
+                    self._load(self.pos)
+                except RangeReadError as exc:
+                    if not self.soft_failures:
+                        raise
+                    self.failure = exc  # the caller asks for it after FFmpeg returns
+                    break
                 chunk = self._from_blocks(self.pos, size - len(out))
                 if not chunk:
                     break
@@ -113,7 +128,7 @@ class HttpRangeReader(io.RawIOBase):
         if self.range_supported is False:
             raise RangeReadError("no_range", "服务器不支持分段读取（忽略 Range 请求），为避免下载整个视频已停止读取")
         # Sequential reads (demuxing, decoding) get ever larger blocks; jumps start small.
-        self._next_block = min(self._next_block * 2, _MAX_BLOCK) if pos == self._last_end + 1 else _MIN_BLOCK
+        self._next_block = min(self._next_block * 2, self.max_block) if pos == self._last_end + 1 else self.jump_block
         end = pos + self._next_block - 1
         if self.size is not None:
             end = min(end, self.size - 1)

@@ -22,10 +22,14 @@ from typing import Any
 
 from errors import RubricError
 
+from ._card import CARD_FIELDS
+
 __all__ = ["DEFAULT_RUBRIC", "Rubric", "RubricItem", "available_rubrics", "item_titles", "load_rubric", "parse_day"]
 
 DEFAULT_RUBRIC = "quanzhou-2022"
 SEVERITIES = ("fail", "warn", "review", "pass")
+# Numeric thresholds of the video-content rule (seed 001's sound and light), checked on load.
+_THRESHOLDS = ("min_ocr_confidence", "min_loudness_lufs", "min_snr_db", "min_luma", "min_luma_uniformity")
 
 
 @dataclass(frozen=True)
@@ -114,9 +118,12 @@ def load_rubric(name_or_path: str) -> Rubric:
         severity = raw.get("severity", "fail")
         if severity not in SEVERITIES:
             raise fail(index, f"评价项 {raw['id']} 的 severity 只能是 {'、'.join(SEVERITIES)}")
-        for key in ("min", "max"):
-            if key in raw and not isinstance(raw[key], int | float):
+        for key in ("min", "max", *_THRESHOLDS):
+            if key in raw and (not isinstance(raw[key], int | float) or isinstance(raw[key], bool)):
                 raise fail(index, f"评价项 {raw['id']} 的 {key} 必须是数字，现在是 {raw[key]!r}")
+        listed = raw.get("card_fields", [])
+        if not isinstance(listed, list) or any(f not in CARD_FIELDS for f in listed):
+            raise fail(index, f"评价项 {raw['id']} 的 card_fields 只能列出 {'、'.join(CARD_FIELDS)} 中的项")
         seen.add(raw["id"])
         params = {
             k: v for k, v in raw.items() if k not in ("id", "title", "requirement", "evidence", "rule", "severity")

@@ -7,7 +7,15 @@ from pathlib import Path
 
 from ._changes import changes_between
 from ._check_json import SCHEMA_ID, check_document
-from ._html import SEVERITY_TEXT, STATUS_TEXT, VERDICT_TEXT, VISIBILITY_TEXT, ReportFiles, write_report
+from ._html import (
+    SEVERITY_TEXT,
+    STATUS_TEXT,
+    VERDICT_TEXT,
+    VISIBILITY_TEXT,
+    ReportFiles,
+    card_image_role,
+    write_report,
+)
 
 __all__ = [
     "CHECK_SCHEMA_PATH",
@@ -17,6 +25,7 @@ __all__ = [
     "VERDICT_TEXT",
     "VISIBILITY_TEXT",
     "ReportFiles",
+    "card_image_role",
     "changes_between",
     "check_document",
     "write_report",

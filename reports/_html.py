@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import csv
+import hashlib
 import json
 from collections import Counter, defaultdict
 from collections.abc import Callable
@@ -25,7 +26,12 @@ from markupsafe import Markup
 from ._changes import changes_between
 from ._charts import bar_chart, sparkline
 
-__all__ = ["ReportFiles", "write_report"]
+__all__ = ["ReportFiles", "card_image_role", "write_report"]
+
+
+def card_image_role(video_url: str) -> str:
+    """The snapshot blob that holds a video's title-card thumbnail."""
+    return "card-" + hashlib.sha256(video_url.encode()).hexdigest()[:16] + ".jpg"
 
 SEVERITY_TEXT = {"fail": "不合格", "warn": "警告", "review": "待人工评审", "pass": "合格"}
 VERDICT_TEXT = {"pass": "合格", "fail": "不合格", "review": "需人工评审", "error": "无法检查"}
@@ -65,6 +71,7 @@ class SpaceRow:
     card: str  # relative path of the report card
     document: dict[str, Any]
     screenshot: str | None = None  # data: URI of the home page screenshot, when one was kept
+    card_images: dict[str, str] = field(default_factory=dict)  # video URL → data: URI of its title card
     history: list[dict[str, Any]] = field(default_factory=list)
 
     @property
@@ -121,6 +128,11 @@ def _rows(store: Any, sweep_id: int | None) -> tuple[list[SpaceRow], dict[str, A
             if r["id"] <= snapshot_id
         ]
         png = store.blob(snapshot_id, "home.png")
+        card_images = {}
+        for video in document["videos"]:
+            jpeg = store.latest_blob(url, card_image_role(video["url"]), snapshot_id)
+            if jpeg:
+                card_images[video["url"]] = "data:image/jpeg;base64," + base64.b64encode(jpeg).decode()
         rows.append(
             SpaceRow(
                 index=n,
@@ -140,6 +152,7 @@ def _rows(store: Any, sweep_id: int | None) -> tuple[list[SpaceRow], dict[str, A
                 document=document,
                 history=history,
                 screenshot="data:image/png;base64," + base64.b64encode(png).decode() if png else None,
+                card_images=card_images,
             )
         )
     return rows, sweep

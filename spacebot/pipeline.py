@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from datetime import date
@@ -28,8 +29,17 @@ from crawler import (
     paused_out,
     single_url,
 )
-from inspectors import Finding, ProbeCache, Rubric, estimate_deep_index, inspect_snapshot, load_rubric, probe_video
-from reports import check_document
+from inspectors import (
+    Finding,
+    ProbeCache,
+    Rubric,
+    card_fields,
+    estimate_deep_index,
+    inspect_snapshot,
+    load_rubric,
+    probe_video,
+)
+from reports import card_image_role, check_document
 
 __all__ = ["CheckResult", "GROUPS", "check_space", "inspect_target"]
 
@@ -71,11 +81,26 @@ async def _probe_all(
             )
         return replace(video, probe=result)
 
-    videos = await asyncio.gather(*(probe(v) for v in snapshot.videos))
+    videos = [_read_card_items(v, snapshot.profile.name) for v in await asyncio.gather(*map(probe, snapshot.videos))]
     state = snapshot.state
     if state and "videos" in state:
-        state = {**state, "videos": {**state["videos"], "items": [asdict(v) for v in videos]}}
-    return replace(snapshot, videos=tuple(videos), state=state)
+        items = [asdict(replace(v, probe=replace(v.probe, card_image=None)) if v.probe else v) for v in videos]
+        state = {**state, "videos": {**state["videos"], "items": items}}
+    artifacts = dict(snapshot.artifacts)
+    for video in videos:
+        if video.probe is not None and video.probe.card_image:
+            artifacts[card_image_role(video.url)] = base64.b64decode(video.probe.card_image)
+    return replace(snapshot, videos=tuple(videos), state=state, artifacts=artifacts)
+
+
+def _read_card_items(video: Any, teacher: str | None) -> Any:
+    """The card's five items, now that the resource title and the profile's name are known
+    to recognise a 课名 or a name written without a label (never to fill one in)."""
+    probe = video.probe
+    if probe is None or probe.title_card_text is None:
+        return video
+    fields = card_fields(probe.title_card_text, title=video.title, teacher=teacher)
+    return replace(video, probe=replace(probe, title_card_fields=fields))
 
 
 async def check_space(

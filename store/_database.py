@@ -361,6 +361,21 @@ class SnapshotStore(SweepMixin, ProbeCacheMixin, RetentionMixin):
             )
         return zlib.decompress(rows[0][0]) if rows else None
 
+    def latest_blob(self, url: str, role: str, up_to: int) -> bytes | None:
+        """The artifact ``role`` of the latest snapshot of ``url`` up to ``up_to`` that has
+        one: a video's title-card thumbnail is stored when the video is probed, and later
+        snapshots that reuse the probe show that one."""
+        with self._lock:
+            rows = list(
+                self.db.execute(
+                    "select b.data from snapshot_blobs s join blobs b on b.sha256 = s.sha256 "
+                    "join snapshots n on n.id = s.snapshot_id "
+                    "where n.url = ? and s.role = ? and s.snapshot_id <= ? order by s.snapshot_id desc limit 1",
+                    [url, role, up_to],
+                )
+            )
+        return zlib.decompress(rows[0][0]) if rows else None
+
     def crawl_state(self, url: str) -> dict[str, Any] | None:
         """The listing fingerprints and items of the space's last crawl (for re-sweeps)."""
         with self._lock:

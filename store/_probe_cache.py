@@ -31,12 +31,16 @@ class ProbeCacheMixin:
             )
         if not rows or tuple(rows[0][:3]) != (size, etag, last_modified):
             return None
-        return VideoProbe(**json.loads(rows[0][3]))
+        data = json.loads(rows[0][3])
+        if "audio" not in data:
+            return None  # probed before sound, light and the card's text were measured
+        return VideoProbe(**data)
 
     def save(self, url: str, size: int | None, etag: str | None, last_modified: str | None, probe: VideoProbe) -> None:
         from ._database import store_message, transaction
 
-        data = {k: v for k, v in asdict(probe).items() if k != "detail"}
+        # the card's thumbnail is a blob of the snapshot that first showed it, not cached here
+        data = {k: v for k, v in asdict(probe).items() if k not in ("detail", "card_image")}
         row = {
             "url": url,
             "size": size,

@@ -21,7 +21,30 @@ from crawler import (
 CRAWL = CrawlInfo(
     "http://s/1", "generic", "ok", None, 3, "http", "2022-06-01T10:00:00+08:00", "2022-06-01T10:00:05+08:00"
 )
-PROBE = VideoProbe("ok", "h264", 1920, 1080, "16:9", 25.0, 720.0, 300_000_000, True, 4.0, 2_000_000)
+PROBE = VideoProbe(
+    "ok",
+    "h264",
+    1920,
+    1080,
+    "16:9",
+    25.0,
+    720.0,
+    300_000_000,
+    True,
+    4.0,
+    2_000_000,
+    title_card_text="人教版 数学 三年级上册\n《分数的初步认识》\n主讲教师：林晓梅",
+    title_card_fields={
+        "教材版本": "人教版",
+        "学科": "数学",
+        "年级": "三年级",
+        "课名": "分数的初步认识",
+        "主讲教师": "林晓梅",
+    },
+    title_card_confidence=0.97,
+    audio={"present": True, "loudness_lufs": -21.5, "snr_db": 31.0},
+    picture={"luma_mean": 131.0, "luma_uniformity": 0.82},
+)
 MONTHS = ("2022-03-15", "2022-04-12", "2022-05-10")
 
 

@@ -91,14 +91,21 @@ def test_official_domains(url: str, official: bool) -> None:
 def test_videos_reused_from_the_last_crawl_keep_only_good_probes() -> None:
     from crawler.visit.reuse import video_from_state
 
-    good = {"status": "ok", "codec": "h264", "width": 1920, "height": 1080, "bytes_read": 524288}
+    sound = {"present": True, "loudness_lufs": -21.0, "snr_db": 40.0}
+    good = {"status": "ok", "codec": "h264", "width": 1920, "height": 1080, "bytes_read": 524288, "audio": sound}
     kept = video_from_state({"url": "v1.mp4", "page_url": "p1", "title": "微课", "probe": good})
-    assert kept.probe is not None and kept.probe.width == 1920
+    assert kept.probe is not None and kept.probe.width == 1920 and kept.probe.audio == sound
     assert kept.probe.bytes_read == 0  # nothing was read this time
     failed = video_from_state(
         {"url": "v2.mp4", "page_url": "p2", "title": "微课", "probe": {"status": "unreachable", "detail": "超时"}}
     )
     assert failed.probe is None  # probed again
+    for older in (
+        {k: v for k, v in good.items() if k != "audio"},
+        {**good, "detail": "无法测量声音：服务器返回 HTTP 503"},
+    ):
+        again = video_from_state({"url": "v3.mp4", "page_url": "p3", "title": "微课", "probe": older})
+        assert again.probe is None  # made before sound and light were measured, or a part failed: probed again
 
 
 def test_conditional_request_headers() -> None:

@@ -37,7 +37,7 @@ def test_probe_reports_every_field(name: str, farm: Farm) -> None:
 def test_a_long_compliant_video_is_read_in_part(farm: Farm) -> None:
     size = farm.videos["compliant.mp4"].stat().st_size
     probe = probe_video(_url(farm, "/v/compliant.mp4"), policy=LOOPBACK)
-    assert probe.duration_s == pytest.approx(724.0)
+    assert probe.duration_s == pytest.approx(724.0, abs=0.05)  # the voice track ends a few ms after the picture
     assert probe.bytes_read is not None and probe.bytes_read < 8 * MB < size
 
 
@@ -48,7 +48,7 @@ def test_moov_at_the_end_costs_the_moov_not_the_file(farm: Farm) -> None:
     moov_size = int.from_bytes(data[moov_at : moov_at + 4], "big")
     probe = probe_video(_url(farm, "/v/late_long.mp4"), policy=LOOPBACK)
     assert probe.status == "ok" and probe.faststart is False
-    assert probe.duration_s == pytest.approx(603.0)
+    assert probe.duration_s == pytest.approx(603.0, abs=0.05)
     assert probe.bytes_read is not None and probe.bytes_read < 8 * MB + moov_size
     assert len(data) > 3 * 8 * MB  # the file is far larger than what was read
 

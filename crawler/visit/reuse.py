@@ -44,13 +44,15 @@ def listing_fingerprint(first: BeautifulSoup, records: list[Record], declared: i
 
 def video_from_state(data: dict[str, Any]) -> Video:
     """A video of an unchanged listing; a successful probe is kept (nothing is read again,
-    so ``bytes_read`` is 0), a failed one is done again."""
+    so ``bytes_read`` is 0), a failed one is done again, and so is one made before sound,
+    light and the card's text were measured."""
     declared = data.get("declared")
-    probe = data.get("probe")
+    probe: dict[str, Any] = data.get("probe") or {}
+    kept = probe.get("status") == "ok" and "audio" in probe and not probe.get("detail")
     return Video(
         url=data["url"],
         page_url=data["page_url"],
         title=data["title"],
-        probe=replace(VideoProbe(**probe), bytes_read=0) if probe and probe.get("status") == "ok" else None,
+        probe=replace(VideoProbe(**probe), bytes_read=0) if kept else None,
         declared=DeclaredVideo(**declared) if declared else None,
     )

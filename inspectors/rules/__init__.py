@@ -12,6 +12,7 @@ from .outbound_links import check_outbound_links
 from .presence import check_presence
 from .ratio import check_ratio
 from .review import check_review
+from .video_content import check_video_content
 from .video_spec import check_video_spec
 from .visibility import check_visibility
 from .yearly_minimum import check_yearly_minimum
@@ -34,6 +35,7 @@ for _kind, _check in (
     ("presence", check_presence),
     ("outbound_links", check_outbound_links),
     ("video_spec", check_video_spec),
+    ("video_content", check_video_content),
     ("evidence", check_evidence),
     ("date_spread", check_date_spread),
     ("yearly_minimum", check_yearly_minimum),

@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from .dragdrop import DragDropApp
+from .lessons import FIELDS_A, SparseFile
 from .media import MediaApp
 from .server import FarmServer
 from .spa import SpaApp
@@ -57,12 +58,13 @@ class Farm:
         gbk = TianyuApp(GBK_SPACES, self.videos, encoding="gbk", platform_name="石首教育云")
         spa = SpaApp(SPA_SPACES, self.videos)
         dragdrop = DragDropApp(DRAGDROP_SPACES, self.videos)
+        self.media = MediaApp(self.videos, media_dir)
         self.servers = {
             "tianyu": FarmServer(tianyu),
             "tianyu-gbk": FarmServer(gbk),
             "spa": FarmServer(spa),
             "dragdrop": FarmServer(dragdrop),
-            "media": FarmServer(MediaApp(self.videos, media_dir)),
+            "media": FarmServer(self.media),
         }
         apps = {
             "tianyu": (tianyu, TIANYU_SPACES),
@@ -90,6 +92,16 @@ class Farm:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+    @property
+    def lessons(self) -> dict[str, Path | SparseFile]:
+        """The micro-course lessons (``lessons.LESSON_FACTS``), made on first use."""
+        return self.media.lessons()
+
+    def lesson_url(self, name: str) -> str:
+        """The URL of a lesson; the lessons are made first, so no request waits for them."""
+        self.media.lessons()
+        return f"{self.servers['media'].base_url}/lesson/{name}"
 
     def space(self, key: str) -> FarmSpace:
         return next(s for s in self.spaces if s.key == key)
@@ -185,6 +197,7 @@ class Farm:
                                 "size_bytes": self.videos[r.video].stat().st_size,
                                 "faststart": facts.faststart,
                                 "title_card_s": facts.card_seconds,
+                                "title_card_fields": dict(FIELDS_A),  # every farm video shows CARD_A
                                 "bytes_read": ("at_most", self.videos[r.video].stat().st_size),
                             },
                         }

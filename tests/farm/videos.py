@@ -1,8 +1,9 @@
 """Real H.264 files for the farm, made with PyAV's bundled libx264.
 
-Each file opens with a static title card, then changes. Long files (a compliant 12-minute
-micro-course) are made by encoding the card and one closed 10-second GOP, then repeating
-that GOP's packets with shifted timestamps: a real, decodable file in about a second.
+Each file is a lesson of ``tests/farm/lessons.py``: a static title card that shows the five
+items seed 001 asks for, then changing content, with a spoken "voice" track. Long files (a
+compliant 12-minute micro-course) are made by encoding the card and one closed GOP, then
+repeating its packets with shifted timestamps: a real, decodable file in seconds.
 ``VIDEO_FACTS`` is the ground truth of what a probe must read. ``PaddedFile`` serves a
 real small MP4 followed by a valid ``free`` box, so a 1.2 GB file costs no disk.
 """
@@ -12,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import struct
 from dataclasses import dataclass
-from fractions import Fraction
 from pathlib import Path
 
 import av
@@ -37,15 +37,14 @@ VIDEO_FACTS: dict[str, VideoFacts] = {
     "fps30.mp4": VideoFacts(1280, 720, 30, 2.0, 1.0, True, "16:9"),
     "late.mp4": VideoFacts(1920, 1080, 25, 2.0, 1.0, False, "16:9"),
     # the video-inspection matrix
-    # long files: (seconds - card) is a whole number of 10-second GOPs
+    # long files, made by repeating one content GOP
     "compliant.mp4": VideoFacts(1920, 1080, 25, 724.0, 4.0, True, "16:9"),
     "card8.mp4": VideoFacts(1920, 1080, 25, 28.0, 8.0, True, "16:9"),
     "late_long.mp4": VideoFacts(1920, 1080, 25, 603.0, 3.0, False, "16:9"),
 }
-GOP_SECONDS = 10
 BIG_SIZE = int(1.2 * 1024**3)
 # Changes whenever the facts (or the way files are made) change, so cached media is redone.
-MEDIA_VERSION = hashlib.sha1((repr(sorted(VIDEO_FACTS.items())) + "|gop-repeat-2").encode()).hexdigest()[:10]
+MEDIA_VERSION = hashlib.sha1((repr(sorted(VIDEO_FACTS.items())) + "|lesson-content-1").encode()).hexdigest()[:10]
 
 
 def _frame(width: int, height: int, shade: int) -> av.VideoFrame:
@@ -61,47 +60,23 @@ def _shade(index: int, card: int) -> int:
 
 
 def make_video(path: Path, facts: VideoFacts) -> None:
-    options = {"movflags": "faststart"} if facts.faststart else {}
-    fps = facts.fps
-    card = int(facts.card_seconds * fps)
-    total = int(facts.seconds * fps)
-    gop = GOP_SECONDS * fps
-    repeat = total > card + gop
-    with av.open(str(path), mode="w", format="mp4", options=options) as container:
-        encoder_options = {"preset": "ultrafast"}
-        if repeat:  # closed GOPs of fixed length, no B-frames: safe to repeat packets
-            encoder_options.update(g=str(gop), keyint_min=str(gop), sc_threshold="0", bframes="0")
-        stream = container.add_stream("libx264", rate=fps, options=encoder_options)
-        stream.width, stream.height, stream.pix_fmt = facts.width, facts.height, "yuv420p"
-        encoded = min(total, card + gop) if repeat else total
-        # The content GOP must start on a keyframe: force one where the card ends.
-        gop_packets: list[tuple[int, int, int, bytes, bool]] = []
-        for index in range(encoded):
-            frame = _frame(facts.width, facts.height, _shade(index, card))
-            frame.pts = index
-            if repeat and index == card:
-                frame.pict_type = av.video.frame.PictureType.I
-            for packet in stream.encode(frame):
-                if repeat and packet.pts is not None and packet.pts >= card:
-                    gop_packets.append(
-                        (packet.pts, packet.dts, packet.duration or 1, bytes(packet), packet.is_keyframe)
-                    )
-                container.mux(packet)
-        for packet in stream.encode():
-            if repeat and packet.pts is not None and packet.pts >= card:
-                gop_packets.append((packet.pts, packet.dts, packet.duration or 1, bytes(packet), packet.is_keyframe))
-            container.mux(packet)
-        if repeat:
-            span = len(gop_packets)
-            copies = (total - card) // span - 1  # the first GOP is already in the file
-            for copy in range(1, copies + 1):
-                for pts, dts, duration, data, key in gop_packets:
-                    packet = av.Packet(data)
-                    packet.pts, packet.dts, packet.duration = pts + copy * span, dts + copy * span, duration
-                    packet.time_base = Fraction(1, fps)
-                    packet.stream = stream
-                    packet.is_keyframe = key
-                    container.mux(packet)
+    """A micro-course as a teacher would upload it: a title card that shows the five items
+    (tests/farm/lessons.py ``CARD_A``), a spoken "voice" at a normal level, even light."""
+    from .lessons import CARD_A, FIELDS_A, LessonFacts, make_lesson
+
+    lesson = LessonFacts(
+        CARD_A,
+        FIELDS_A,
+        "normal",
+        "normal",
+        facts.seconds,
+        facts.card_seconds,
+        facts.width,
+        facts.height,
+        facts.fps,
+        faststart=facts.faststart,
+    )
+    make_lesson(path, lesson)
 
 
 def make_hls(directory: Path) -> None:

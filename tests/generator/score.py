@@ -231,6 +231,10 @@ def score_document(expected: Mapping[str, Any], actual: Mapping[str, Any]) -> li
                 e["url"],
             )
         )
+        if want.get("title_card_fields") is not None:  # what OCR of the title card read
+            fields = probe.get("title_card_fields")
+            ok = fields == want["title_card_fields"]
+            out.append(FieldResult("videos.card", ok, want["title_card_fields"], fields, e["url"]))
     exp_links = [{**o, "key": o["url"]} for o in expected["outbound_links"]]
     got_links = [{**o, "key": o.get("url")} for o in actual.get("outbound_links") or []]
     out += _found("outbound_links", exp_links, got_links, "key", ("official",))

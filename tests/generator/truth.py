@@ -28,6 +28,8 @@ Conventions (what a careful anonymous visitor reads):
 - ``videos``: one per distinct file URL (an HLS video by the playlist URL the page names);
   ``page_url`` is the resource's detail page (None for in-app SPA items). HLS probes: what
   the playlist and first segment say (1280×720, 25 fps, 4 s); size, faststart, card None.
+  Every file video is a lesson whose card shows the five items of ``CARD_A``, with a normal
+  voice and even light (tests/farm/lessons.py); on HLS those are not measured (None).
 - ``outbound_links``: links to other hosts in custom boxes (page_url = the home page) and
   article bodies (page_url = the article page), one per URL; official = *.gov.cn/*.edu.cn.
 - ``completeness[*].declared``: an item count the space states (box count 资源(27), 统计
@@ -54,12 +56,15 @@ from crawler import (
     VideoProbe,
     Visibility,
 )
+from tests.farm.lessons import AUDIO_KINDS, CARD_A, FIELDS_A
 from tests.farm.videos import VIDEO_FACTS
 
 from .model import SpaceModel
 from .site import Site
 
 __all__ = ["expected_for", "probe_truth", "status_of", "truth_from_expected"]
+
+_CONTENT = ("title_card_text", "title_card_fields", "title_card_confidence", "audio", "picture")
 
 _LOGIN = {"login_302_sso", "login_302_path", "login_form", "js_redirect", "http_401", "http_403"}
 
@@ -88,6 +93,7 @@ def probe_truth(source: str, sizes: dict[str, int]) -> dict[str, Any]:
             "size_bytes": None,
             "faststart": None,
             "title_card_s": None,
+            **dict.fromkeys(_CONTENT),  # sound, light and the card's text are not measured on HLS
         }
     facts = VIDEO_FACTS[source]
     return {
@@ -101,6 +107,12 @@ def probe_truth(source: str, sizes: dict[str, int]) -> dict[str, Any]:
         "size_bytes": sizes.get(source),
         "faststart": facts.faststart,
         "title_card_s": facts.card_seconds,
+        # every farm video is a lesson with CARD_A, a normal voice and even light
+        "title_card_text": "\n".join(CARD_A),
+        "title_card_fields": dict(FIELDS_A),
+        "title_card_confidence": 1.0,
+        "audio": {"present": True, "loudness_lufs": AUDIO_KINDS["normal"].lufs, "snr_db": AUDIO_KINDS["normal"].snr_db},
+        "picture": {"luma_mean": 140.0, "luma_uniformity": 0.97},  # what the probe reads of LIGHT_KINDS["normal"]
     }
 
 
@@ -302,6 +314,7 @@ def truth_from_expected(expected: dict[str, Any], group: str | None) -> SpaceSna
                 "size_bytes",
                 "faststart",
                 "title_card_s",
+                *_CONTENT,
             )
         }
         videos.append(Video(url=v["url"], page_url=v["page_url"] or url, title=v["title"], probe=VideoProbe(**fields)))
