@@ -405,8 +405,9 @@ def _measure_content(
 
     def sound() -> None:
         plan = plan_sound(duration, _byte_rate(container, reader.size, duration), content.card_s or 0.0)
-        # one request per stretch where the bit rate is known, small blocks otherwise
-        reader.jump_block = reader.max_block = max(_SAMPLING_BLOCK, min(plan.stretch_bytes + 65536, 4 << 20))
+        # one request per stretch where the bit rate is known, then small blocks for its tail
+        reader.jump_block = max(_SAMPLING_BLOCK, min(plan.stretch_bytes + 131072, 4 << 20))
+        reader.max_block = _SAMPLING_BLOCK
         content.audio = measure_sound(container, plan)
 
     def light() -> None:
