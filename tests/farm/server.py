@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from .videos import PaddedFile
@@ -63,6 +64,27 @@ def redirect(location: str) -> Response:
 _RANGE_RE = re.compile(r"bytes=(\d*)-(\d*)")
 
 
+class _LastWriteHook:
+    """The handler's output: counts the answer's body bytes down and tells the handler just
+    before the write that completes it."""
+
+    def __init__(self, raw: Any, handler: Any) -> None:
+        self.raw = raw
+        self.handler = handler
+        self.body = False  # set once the headers are out
+
+    def write(self, data: bytes) -> int:
+        left = self.handler._body_left
+        if self.body and left is not None:
+            self.handler._body_left = left - len(data)
+            if left - len(data) <= 0:
+                self.handler._counted_off()
+        return int(self.raw.write(data))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.raw, name)
+
+
 class _QuietServer(ThreadingHTTPServer):
     """Clients that hang up early (PyAV after its Range read, a closing browser) are normal."""
 
@@ -105,18 +127,51 @@ class FarmServer:
             def do_GET(self) -> None:
                 self._serve(head=False)
 
+            # A request is in flight from its arrival until the last byte of its answer is
+            # handed to the socket: counted off just before that final write (or before the
+            # headers, when no body follows). Counting off after the write would let the
+            # client see the whole answer, release its slot and send its next request
+            # while this thread still waits for the GIL, and the count would show an
+            # overlap the platform never had.
             def _serve(self, head: bool) -> None:
                 with server._count_lock:
                     server.inflight += 1
                     server.max_inflight = max(server.max_inflight, server.inflight)
                     server.started.append((time.monotonic(), self.path))
+                self._in_flight, self._body_left, self._status = True, None, 0
+                if not isinstance(self.wfile, _LastWriteHook):  # one per connection (keep-alive)
+                    self.wfile = _LastWriteHook(self.wfile, self)  # type: ignore[assignment]
+                self.wfile.body = False
                 try:
                     if server.latency:
                         time.sleep(server.latency)
                     self._serve_counted(head)
                 finally:
+                    self._counted_off()
+
+            def _counted_off(self) -> None:
+                if getattr(self, "_in_flight", False):
+                    self._in_flight = False
                     with server._count_lock:
                         server.inflight -= 1
+
+            _body_left: int | None = None
+
+            def send_response(self, code: int, message: str | None = None) -> None:
+                self._status = code
+                super().send_response(code, message)
+
+            def send_header(self, keyword: str, value: str) -> None:
+                if keyword.lower() == "content-length":
+                    self._body_left = int(value)
+                super().send_header(keyword, value)
+
+            def end_headers(self) -> None:
+                if self.command == "HEAD" or getattr(self, "_status", 0) in (204, 304) or self._body_left == 0:
+                    self._counted_off()  # the headers are the whole answer
+                super().end_headers()
+                if isinstance(self.wfile, _LastWriteHook):
+                    self.wfile.body = True
 
             def _serve_counted(self, head: bool) -> None:
                 parts = urlsplit(self.path)
