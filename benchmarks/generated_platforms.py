@@ -139,6 +139,8 @@ def _rubric_tables(comparisons: dict[str, list[RubricComparison]]) -> tuple[Tabl
                 worst[(f"{rubric}/{item}/{rule}", "false pass", f"{truth}→{robot}")] += 1
             elif robot == "review" and truth not in (None, "review"):
                 worst[(f"{rubric}/{item}/{rule}", "review", f"{truth}→{robot}")] += 1
+            elif truth is not None and robot is not None and truth != robot:  # warn ↔ pass, fail → review …
+                worst[(f"{rubric}/{item}/{rule}", "other", f"{truth}→{robot}")] += 1
     table = Table(title="Worst rubric items")
     for column in ("item", "kind", "truth→robot", "spaces"):
         table.add_column(column)
