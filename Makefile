@@ -1,6 +1,7 @@
 # Two entry points, both safe to run on a fresh Debian machine (as root or with sudo):
 #   make demo   install everything, then check every space of the built-in demo platform
 #   make test   install everything, then run the test suite
+# (make serve-demo: the self-check page on the demo platform)
 VENV ?= .venv
 PY := $(VENV)/bin/python
 # libgl1 and libglib2.0-0: OpenCV (used by the title-card OCR) loads them at import.
@@ -9,7 +10,7 @@ APT_PACKAGES := chromium fonts-wqy-microhei libgl1 libglib2.0-0
 NODE_PACKAGES := $(if $(shell command -v npm 2>/dev/null),,nodejs npm)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test system clean
+.PHONY: demo serve-demo test system clean
 
 system:
 	@{ dpkg -s $(APT_PACKAGES) >/dev/null 2>&1 && [ -z "$(NODE_PACKAGES)" ]; } || { \
@@ -24,6 +25,10 @@ $(VENV)/.installed: pyproject.toml
 
 demo: system $(VENV)/.installed
 	$(PY) -m tests.farm.demo
+
+# The self-check page (spacebot serve) on the demo platform, http://127.0.0.1:8000/ until Ctrl+C.
+serve-demo: system $(VENV)/.installed
+	$(PY) -m tests.farm.demo --serve
 
 node_modules/axe-core/axe.min.js: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error

@@ -31,6 +31,7 @@ from .transport.http import HttpFetcher
 from .transport.pinned import pinned_async_transport, pinned_sync_transport
 from .transport.ssrf import AddressPolicy, RefusedAddress, address_class
 from .transport.urls import check_target_url
+from .visit.progress import STAGE, STAGES, stage
 from .visit.session import CrawlOptions
 from .visit.visit import crawl_space, metered, paused_out
 
@@ -56,6 +57,8 @@ __all__ = [
     "OutboundLink",
     "Profile",
     "RefusedAddress",
+    "STAGE",
+    "STAGES",
     "Resource",
     "SpaceSnapshot",
     "Target",
@@ -75,4 +78,5 @@ __all__ = [
     "pinned_sync_transport",
     "read_targets",
     "single_url",
+    "stage",
 ]

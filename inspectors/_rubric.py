@@ -158,7 +158,8 @@ def load_rubric(name_or_path: str) -> Rubric:
 def item_titles(name_or_path: str) -> dict[str, str]:
     """The Chinese titles of a rubric's items by id (for reports); empty when the rubric
     can no longer be loaded (a file that moved), so items are then shown by id."""
+    every = {"deep_index": "深度应用指数（估算）"}  # the estimate every rubric gets
     try:
-        return {item.id: item.title for item in load_rubric(name_or_path).items}
+        return every | {item.id: item.title for item in load_rubric(name_or_path).items}
     except RubricError:
-        return {}
+        return every

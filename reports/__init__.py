@@ -14,6 +14,8 @@ from ._html import (
     VISIBILITY_TEXT,
     ReportFiles,
     card_image_role,
+    render_card_body,
+    template_environment,
     write_report,
 )
 
@@ -27,6 +29,8 @@ __all__ = [
     "ReportFiles",
     "card_image_role",
     "changes_between",
+    "render_card_body",
+    "template_environment",
     "check_document",
     "write_report",
 ]

@@ -20,13 +20,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, select_autoescape
+from jinja2 import BaseLoader, ChoiceLoader, Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
 from ._changes import changes_between
 from ._charts import bar_chart, sparkline
 
-__all__ = ["ReportFiles", "card_image_role", "write_report"]
+__all__ = ["ReportFiles", "card_image_role", "render_card_body", "template_environment", "write_report"]
 
 
 def card_image_role(video_url: str) -> str:
@@ -88,8 +88,11 @@ class ReportFiles:
     json: Path
 
 
-def _environment() -> Environment:
-    env = Environment(loader=PackageLoader("reports", "templates"), autoescape=select_autoescape(default=True))
+def _environment(*loaders: BaseLoader) -> Environment:
+    """The reports' templates and filters; ``loaders`` come first (another app's pages that
+    extend the reports' base or include the card's body)."""
+    loader = ChoiceLoader([*loaders, PackageLoader("reports", "templates")])
+    env = Environment(loader=loader, autoescape=select_autoescape(default=True))
     env.filters["verdict"] = lambda v: VERDICT_TEXT.get(v, v)
     env.filters["severity"] = lambda v: SEVERITY_TEXT.get(v, v)
     env.filters["status"] = lambda v: STATUS_TEXT.get(v, v)
@@ -117,45 +120,83 @@ def _rows(store: Any, sweep_id: int | None) -> tuple[list[SpaceRow], dict[str, A
     else:
         latest = store.db.execute("select url, max(id) from snapshots group by url order by min(id)").fetchall()
         picks = [(url, sid, None, None) for url, sid in latest]
-    rows = []
-    for n, (url, snapshot_id, index, score) in enumerate(picks, start=1):
-        document = store.document(snapshot_id)
-        target, profile = document["target"], document["profile"]
-        failing = sorted({f["item"] for f in document["findings"] if f["severity"] == "fail"})
-        history = [
-            store.document(r["id"]) | {"_taken_at": r["taken_at"]}
-            for r in store.snapshots(url)
-            if r["id"] <= snapshot_id
-        ]
-        png = store.blob(snapshot_id, "home.png")
-        card_images = {}
-        for video in document["videos"]:
-            jpeg = store.latest_blob(url, card_image_role(video["url"]), snapshot_id)
-            if jpeg:
-                card_images[video["url"]] = "data:image/jpeg;base64," + base64.b64encode(jpeg).decode()
-        rows.append(
-            SpaceRow(
-                index=n,
-                url=url,
-                teacher=target.get("teacher") or profile.get("name") or "（未显示）",
-                school=target.get("school") or profile.get("school") or "（未显示）",
-                group=target.get("group") or "",
-                subject=target.get("subject") or profile.get("subject") or "",
-                verdict=document["verdict"],
-                status=document["crawl"]["status"],
-                visibility=document["visibility"]["value"],
-                failing=failing,
-                counts=document["counts"],
-                deep_index=index,
-                cohort_score=score,
-                card=f"spaces/{n:04d}.html",
-                document=document,
-                history=history,
-                screenshot="data:image/png;base64," + base64.b64encode(png).decode() if png else None,
-                card_images=card_images,
-            )
-        )
+    rows = [_row(store, n, *pick) for n, pick in enumerate(picks, start=1)]
     return rows, sweep
+
+
+def _row(store: Any, n: int, url: str, snapshot_id: int, index: int | None, score: float | None) -> SpaceRow:
+    """One space's row: its document, its history up to this snapshot, its pictures."""
+    document = store.document(snapshot_id)
+    target, profile = document["target"], document["profile"]
+    failing = sorted({f["item"] for f in document["findings"] if f["severity"] == "fail"})
+    history = [
+        store.document(r["id"]) | {"_taken_at": r["taken_at"]} for r in store.snapshots(url) if r["id"] <= snapshot_id
+    ]
+    png = store.blob(snapshot_id, "home.png")
+    card_images = {}
+    for video in document["videos"]:
+        jpeg = store.latest_blob(url, card_image_role(video["url"]), snapshot_id)
+        if jpeg:
+            card_images[video["url"]] = "data:image/jpeg;base64," + base64.b64encode(jpeg).decode()
+    return SpaceRow(
+        index=n,
+        url=url,
+        teacher=target.get("teacher") or profile.get("name") or "（未显示）",
+        school=target.get("school") or profile.get("school") or "（未显示）",
+        group=target.get("group") or "",
+        subject=target.get("subject") or profile.get("subject") or "",
+        verdict=document["verdict"],
+        status=document["crawl"]["status"],
+        visibility=document["visibility"]["value"],
+        failing=failing,
+        counts=document["counts"],
+        deep_index=index,
+        cohort_score=score,
+        card=f"spaces/{n:04d}.html",
+        document=document,
+        history=history,
+        screenshot="data:image/png;base64," + base64.b64encode(png).decode() if png else None,
+        card_images=card_images,
+    )
+
+
+def _card_context(row: SpaceRow) -> dict[str, Any]:
+    """What the card's body shows besides the row: the changes since the previous check and
+    the trends of the counts."""
+    previous = row.history[-2] if len(row.history) > 1 else None
+    return {
+        "row": row,
+        "doc": row.document,
+        "changes": changes_between(previous, row.document) if previous else [],
+        "trends": {
+            label: Markup(sparkline([h["counts"][key] for h in row.history], label))
+            for key, label in (("resources", "资源"), ("articles", "文章"), ("photos", "照片"), ("videos", "视频"))
+        },
+        "previous_taken": previous["_taken_at"] if previous else None,
+    }
+
+
+def template_environment(*loaders: BaseLoader) -> Environment:
+    """The reports' Jinja2 environment (autoescaping, the Chinese filters) with ``loaders``
+    searched first: the self-check pages extend the same base and show the same card."""
+    return _environment(*loaders)
+
+
+def render_card_body(
+    store: Any,
+    snapshot_id: int,
+    *,
+    titles: dict[str, str],
+    contact_note: str = "（已隐藏）",
+) -> Markup:
+    """The body of one space's report card (the same the reviewers' cards show), to place in
+    another page (the self-check page); contacts are hidden."""
+    row = store.db.table("snapshots").get(snapshot_id)
+    space = _row(store, 1, row["url"], snapshot_id, None, None)
+    html = _environment().get_template("card_body.html.j2").render(
+        **_card_context(space), titles=titles, show_contacts=False, contact_note=contact_note
+    )
+    return Markup(html)
 
 
 def _schools(rows: list[SpaceRow]) -> list[dict[str, Any]]:
@@ -314,22 +355,12 @@ def write_report(
     failures = [r for r in rows if r.verdict == "error"]
     cards = []
     for position, row in enumerate(rows):
-        previous = row.history[-2] if len(row.history) > 1 else None
-        changes = changes_between(previous, row.document) if previous else []
-        trends = {
-            label: Markup(sparkline([h["counts"][key] for h in row.history], label))
-            for key, label in (("resources", "资源"), ("articles", "文章"), ("photos", "照片"), ("videos", "视频"))
-        }
         html = env.get_template("card.html.j2").render(
-            row=row,
-            doc=row.document,
+            **_card_context(row),
             titles=titles,
-            changes=changes,
-            trends=trends,
             show_contacts=show_contacts,
             previous_card=rows[position - 1].card.split("/")[-1] if position else None,
             next_card=rows[position + 1].card.split("/")[-1] if position + 1 < len(rows) else None,
-            previous_taken=previous["_taken_at"] if previous else None,
         )
         path = out / row.card
         path.write_text(html, encoding="utf-8")

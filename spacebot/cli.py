@@ -12,6 +12,7 @@ import json
 import logging
 import os
 import re
+import socket
 import sys
 from datetime import date
 from pathlib import Path
@@ -409,6 +410,59 @@ def history(
 
 
 @app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", "--host", help="监听的地址（对内网开放时用 0.0.0.0 或本机内网地址）"),
+    port: int = typer.Option(8000, "--port", help="监听的端口"),
+    db: str = typer.Option("spacebot.db", "--db", help="保存检查结果的 SQLite 数据库文件"),
+    broker: str | None = typer.Option(None, "--broker", help="由分布式巡检的 worker 执行检查（redis://HOST:PORT/DB）"),
+    allow_private: bool = typer.Option(False, "--allow-private", help="允许检查本机和内网地址（默认拒绝）"),
+    allow_host: list[str] = typer.Option([], "--allow-host", help="允许检查的内网主机（host 或 host:port，可重复）"),
+    allow_network: list[str] = typer.Option(
+        [], "--allow-network", help="允许检查的内网网段（CIDR，如 10.8.0.0/16，可重复）"
+    ),
+    per_host: int = typer.Option(2, "--per-host", help="同一平台主机同时进行的请求数上限（所有检查合计）"),
+    max_running: int = typer.Option(2, "--max-running", help="同时进行的检查数上限"),
+    max_queue: int = typer.Option(20, "--max-queue", help="排队等待的检查数上限（满了则请用户稍后再试）"),
+    rate_limit: int = typer.Option(10, "--rate-limit", help="同一客户端地址每 10 分钟最多提交的检查数"),
+    access_log: bool = typer.Option(False, "--access-log", help="记录每个请求（含客户端 IP 地址；默认不记录）"),
+) -> None:
+    """启动教师自查页面：教师粘贴空间网址即可看到与评审相同的报告卡（另有 JSON 接口）。"""
+    if broker is not None:
+        raise _usage_error(
+            "--broker 需要分布式巡检的 worker（spacebot worker），这一功能尚未提供；"
+            "不加 --broker 时，检查在本服务进程内排队进行"
+        )
+    for flag, value in (("--per-host", per_host), ("--max-running", max_running), ("--max-queue", max_queue)):
+        if value < 1:
+            raise _usage_error(f"{flag} 必须是正整数")
+    if rate_limit < 1:
+        raise _usage_error("--rate-limit 必须是正整数（同一地址每 10 分钟最多提交的检查数）")
+    if not 0 < port < 65536:
+        raise _usage_error(f"端口 {port} 无效：请用 1–65535 之间的数")
+    policy = _policy(allow_private, allow_host, allow_network)
+    import uvicorn
+
+    from .web import ServeSettings, create_app
+
+    settings = ServeSettings(
+        policy=policy, per_host=per_host, max_running=max_running, max_queued=max_queue, rate_limit=rate_limit
+    )
+    try:
+        application = create_app(db, settings)
+    except SpacebotError as exc:
+        raise _usage_error(str(exc)) from None
+    shown = f"[{host}]" if ":" in host else host
+    out.print(f"教师自查页面：http://{shown}:{port}/  （按 Ctrl+C 停止）", highlight=False)
+    try:  # uvicorn only logs a port it cannot take: say it in Chinese first
+        with socket.create_server((host, port)):
+            pass
+    except OSError as exc:
+        problem = exc.strerror or exc
+        raise _usage_error(f"无法在 {host}:{port} 上启动服务（{problem}）：端口可能已被占用，请换一个 --port") from None
+    uvicorn.run(application, host=host, port=port, access_log=access_log, log_level="warning")
+
+
+@app.command()
 def prune(
     keep: int = typer.Option(..., "--keep", help="每个空间保留最近 N 次快照（另保留每月最后一次）"),
     db: str = typer.Option("spacebot.db", "--db", help="保存快照的 SQLite 数据库文件"),
@@ -542,7 +596,7 @@ def _usage_text(exc: Exception) -> str:
         (r"No such option: (\S+)", lambda m: f"没有 {m.group(1)} 这个选项"),
         (
             r"No such command '([^']+)'",
-            lambda m: f"没有 {m.group(1)} 这个命令（可用：check、sweep、report、history、rubrics）",
+            lambda m: f"没有 {m.group(1)} 这个命令（可用：check、sweep、serve、report、history、rubrics）",
         ),
         (r"Invalid value for '([^']+)'", lambda m: f"选项 {m.group(1)} 的值无效"),
         (r"Missing option '([^']+)'", lambda m: f"缺少选项 {m.group(1)}"),

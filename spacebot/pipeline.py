@@ -28,6 +28,7 @@ from crawler import (
     metered,
     paused_out,
     single_url,
+    stage,
 )
 from inspectors import (
     Finding,
@@ -200,6 +201,8 @@ async def inspect_target(
     token = METER.set(meter)
     try:
         snapshot = await crawl_space(target, options, browser=browser, fetcher=fetcher, previous_state=previous_state)
+        if snapshot.videos:
+            stage("videos")
         snapshot = await _probe_all(
             snapshot, options.timeout, probe_cache, options.policy, probe_transport, fetcher.gate
         )
@@ -212,6 +215,7 @@ async def inspect_target(
             await fetcher.aclose()
         if own_browser:
             await browser.aclose()
+    stage("inspect")
     findings, verdict = inspect_snapshot(snapshot, rubric, target.group, since=since, until=until)
     document = check_document(snapshot, findings, verdict)
     period = rubric.period or (None, None)

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from playwright.sync_api import Page
 
-from crawler import CHROMIUM_ARGS, chromium_path
 from tests.conftest import ROOT
 from tests.farm import Farm
 from tests.farm.spaces import HOSTILE_TITLE
@@ -52,51 +52,53 @@ def report(farm: Farm, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-async def _open(path: Path, actions=None):  # type: ignore[no-untyped-def]
-    from playwright.async_api import async_playwright
-
+def _open(page: Page, path: Path, actions=None):  # type: ignore[no-untyped-def]
+    """Open ``path`` in pytest-playwright's page; what went wrong, what was requested, and
+    what ``actions(page)`` returned."""
     errors: list[str] = []
     requests: list[str] = []
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
-        page = await browser.new_page(viewport={"width": 1400, "height": 900})
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.on("dialog", lambda d: errors.append("dialog: " + d.message))
-        page.on("request", lambda r: requests.append(r.url))
-        await page.goto(path.as_uri())
-        result = await actions(page) if actions else None
-        await browser.close()
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("dialog", lambda d: errors.append("dialog: " + d.message))
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(path.as_uri())
+    result = actions(page) if actions else None
     return errors, requests, result
 
 
-def test_dashboard_works_offline_sorts_and_filters(report: Path, farm: Farm) -> None:
-    async def actions(page):  # type: ignore[no-untyped-def]
+def _in_thread(call):  # type: ignore[no-untyped-def]
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(call).result()
+
+
+def test_dashboard_works_offline_sorts_and_filters(report: Path, farm: Farm, page: Page) -> None:
+    def actions(page):  # type: ignore[no-untyped-def]
         teachers = lambda: page.eval_on_selector_all(  # noqa: E731
             "#cohort-table tbody tr:not([hidden]) td:nth-child(2)", "els => els.map(e => e.textContent)"
         )
-        first = await teachers()
-        await page.click("th button[data-key=resources]")
-        ascending = await page.eval_on_selector_all(
+        first = teachers()
+        page.click("th button[data-key=resources]")
+        ascending = page.eval_on_selector_all(
             "#cohort-table tbody tr", "els => els.map(e => +e.dataset.resources)"
         )
-        await page.click("th button[data-key=resources]")
-        descending = await page.eval_on_selector_all(
+        page.click("th button[data-key=resources]")
+        descending = page.eval_on_selector_all(
             "#cohort-table tbody tr", "els => els.map(e => +e.dataset.resources)"
         )
-        await page.fill("#filter", "黄志强")
-        filtered = await teachers()
-        await page.fill("#filter", "")
-        await page.select_option("#verdict-filter", "error")
-        errors_only = await page.eval_on_selector_all("#cohort-table tbody tr:not([hidden])", "els => els.length")
-        await page.select_option("#verdict-filter", "")
+        page.fill("#filter", "黄志强")
+        filtered = teachers()
+        page.fill("#filter", "")
+        page.select_option("#verdict-filter", "error")
+        errors_only = page.eval_on_selector_all("#cohort-table tbody tr:not([hidden])", "els => els.length")
+        page.select_option("#verdict-filter", "")
         ARTIFACTS.mkdir(exist_ok=True)
-        await page.screenshot(path=str(ARTIFACTS / "dashboard.png"), full_page=True)
+        page.screenshot(path=str(ARTIFACTS / "dashboard.png"), full_page=True)
         return first, ascending, descending, filtered, errors_only
 
-    errors, requests, (first, ascending, descending, filtered, errors_only) = asyncio.run(
-        _open(report / "index.html", actions)
-    )
+    errors, requests, found = _open(page, report / "index.html", actions)
+    first, ascending, descending, filtered, errors_only = found
     assert errors == []
     assert all(url.startswith("file://") for url in requests), requests
     assert len(first) == len(farm.spaces)
@@ -118,29 +120,29 @@ def test_every_report_card_link_resolves(report: Path) -> None:
                 assert (card.parent / link).resolve().exists(), (card.name, link)
 
 
-def test_a_hostile_title_renders_as_text(report: Path, farm: Farm) -> None:
+def test_a_hostile_title_renders_as_text(report: Path, farm: Farm, page: Page) -> None:
     documents = json.loads((report / "sweep.json").read_text(encoding="utf-8"))["spaces"]
     [sunli] = [i for i, s in enumerate(documents, start=1) if s["url"] == farm.space("dragdrop:sunli").url]
     card = report / "spaces" / f"{sunli:04d}.html"
     assert HOSTILE_TITLE in [a["title"] for a in documents[sunli - 1]["document"]["articles"]]
 
-    async def actions(page):  # type: ignore[no-untyped-def]
+    def actions(page):  # type: ignore[no-untyped-def]
         ARTIFACTS.mkdir(exist_ok=True)
-        await page.screenshot(path=str(ARTIFACTS / "report-card.png"), full_page=True)
+        page.screenshot(path=str(ARTIFACTS / "report-card.png"), full_page=True)
         return (
-            await page.evaluate("document.body.innerText"),
-            await page.evaluate("document.querySelectorAll('script').length"),
-            await page.evaluate("[...document.images].filter(i => !i.src.startsWith('data:image/png;base64,')).length"),
+            page.evaluate("document.body.innerText"),
+            page.evaluate("document.querySelectorAll('script').length"),
+            page.evaluate("[...document.images].filter(i => !i.src.startsWith('data:image/png;base64,')).length"),
         )
 
-    errors, requests, (text, scripts, images) = asyncio.run(_open(card, actions))
+    errors, requests, (text, scripts, images) = _open(page, card, actions)
     assert errors == []  # no alert dialog, no script error
     assert all(url.startswith("file://") for url in requests)
     assert scripts == 0 and images == 0  # the title's <script> and <img> are text (the only image: the screenshot)
     assert "<script>alert(3)</script>" not in (card.read_text(encoding="utf-8"))
 
 
-def test_report_card_of_a_complete_space(report: Path, farm: Farm) -> None:
+def test_report_card_of_a_complete_space(report: Path, farm: Farm, page: Page) -> None:
     documents = json.loads((report / "sweep.json").read_text(encoding="utf-8"))["spaces"]
     [n] = [i for i, s in enumerate(documents, start=1) if s["url"] == farm.space("tianyu:10001").url]
     html = (report / "spaces" / f"{n:04d}.html").read_text(encoding="utf-8")
@@ -152,12 +154,12 @@ def test_report_card_of_a_complete_space(report: Path, farm: Farm) -> None:
     for text in ("片头文字、声音与画面", "《分数的初步认识》", "教材版本：人教版", "主讲教师：林晓梅", "LUFS", "亮度"):
         assert text in html, text
 
-    async def thumbnails(page):  # type: ignore[no-untyped-def]
-        return await page.evaluate(
+    def thumbnails(page):  # type: ignore[no-untyped-def]
+        return page.evaluate(
             "[...document.querySelectorAll('img[alt$=\"的片头画面\"]')].map(i => [i.naturalWidth, i.src.slice(0, 23)])"
         )
 
-    errors, requests, shown = asyncio.run(_open(report / "spaces" / f"{n:04d}.html", thumbnails))
+    errors, requests, shown = _open(page, report / "spaces" / f"{n:04d}.html", thumbnails)
     assert shown and all(width > 0 and src == "data:image/jpeg;base64," for width, src in shown), shown
     assert errors == [] and all(r.startswith(("file:", "data:")) for r in requests)
 
@@ -165,19 +167,19 @@ def test_report_card_of_a_complete_space(report: Path, farm: Farm) -> None:
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 
 
-@pytest.mark.parametrize("page", ["index.html", "spaces/0001.html", "spaces/0012.html"])
-def test_no_critical_or_serious_accessibility_violations(page: str, report: Path) -> None:
+@pytest.mark.parametrize("report_page", ["index.html", "spaces/0001.html", "spaces/0012.html"])
+def test_no_critical_or_serious_accessibility_violations(report_page: str, report: Path, page: Page) -> None:
     assert AXE.exists(), "axe-core is installed by `make test` (npm ci)"
 
-    async def actions(browser_page):  # type: ignore[no-untyped-def]
-        await browser_page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
-        return await browser_page.evaluate(
+    def actions(browser_page):  # type: ignore[no-untyped-def]
+        browser_page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
+        return browser_page.evaluate(
             "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
             ".filter(v => v.impact === 'critical' || v.impact === 'serious')"
             ".map(v => v.id + ': ' + v.help + ' ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | '))"
         )
 
-    errors, _, violations = asyncio.run(_open(report / page, actions))
+    errors, _, violations = _open(page, report / report_page, actions)
     assert violations == []
     assert errors == []
 
@@ -231,7 +233,6 @@ def test_the_screenshot_is_of_the_live_page(tmp_path: Path) -> None:
     """A one-page app whose hash route decides what its script draws on a canvas: nothing of
     the drawing is in the stored HTML, and a re-render of that HTML (at another address)
     draws nothing. The screenshot shows the drawing: it is of the page a visitor saw."""
-    import asyncio
     import io
     import threading
     from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -265,7 +266,10 @@ def test_the_screenshot_is_of_the_live_page(tmp_path: Path) -> None:
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         options = CrawlOptions(policy=AddressPolicy(allow_private=True), screenshots=True)
-        result = asyncio.run(check_space(f"http://127.0.0.1:{server.server_address[1]}/#/home", options=options))
+        # In a thread of its own: this module's chromium (pytest-playwright's, sync) keeps
+        # an event loop marked running on the main thread.
+        url = f"http://127.0.0.1:{server.server_address[1]}/#/home"
+        result = _in_thread(lambda: asyncio.run(check_space(url, options=options)))
     finally:
         server.shutdown()
     png = result.snapshot.artifacts["home.png"]

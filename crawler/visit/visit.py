@@ -51,6 +51,7 @@ from .completeness import photos_completeness, videos_completeness
 from .details import read_item_pages
 from .listings import app_listing_result, crawl_listing, listing_start
 from .profiles import read_profile
+from .progress import stage
 from .reuse import http_cache_from_state, http_cache_state, video_from_state
 from .session import CrawlOptions, VisitSession
 
@@ -224,6 +225,7 @@ async def _artifacts(session: VisitSession, home: Page) -> dict[str, bytes]:
 async def _crawl_home_and_lists(
     session: VisitSession, target: Target, started: str, previous_state: dict[str, Any] | None
 ) -> tuple[SpaceSnapshot, dict[str, bytes]]:
+    stage("open")
     first = await session.fetch(target.url)
     if first.status < 400 and script_redirect(first.html, first.soup, first.final_url):
         # A page that sends the visitor elsewhere at once (an SSO login, the real home):
@@ -288,6 +290,7 @@ async def _crawl_home_and_lists(
         )
         return snapshot, artifacts
 
+    stage("listings")
     profile = await read_profile(session, adapter, home, modules)
     earlier = previous_state or {}
     kinds = ("resources", "articles", "albums")
@@ -332,6 +335,7 @@ async def _crawl_home_and_lists(
         return items, [OutboundLink(**link) for link in earlier_state.get("links", [])]
 
     reuse_videos = listings["resources"].reused is not None and "videos" in earlier
+    stage("details")
     item_pages = await read_item_pages(session, adapter, fresh("resources"), fresh("articles"), fresh("albums"))
     if listings["resources"].reused is not None:
         resources, resource_links = reused("resources", Resource)

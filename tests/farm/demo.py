@@ -2,6 +2,9 @@
 
 Each space is checked by ``spacebot check --json`` in its own process, exactly as a user
 would run it; the table sums up the results, then one complete space is shown in full.
+
+``python -m tests.farm.demo --serve [--port 8000]`` (``make serve-demo``) starts the farm
+and the self-check page (``spacebot serve``) on it, until Ctrl+C.
 """
 
 from __future__ import annotations
@@ -97,8 +100,28 @@ def main() -> int:
         console.print(f"\n[bold]完整示例[/]：spacebot check --allow-private {complete.url}\n")
         subprocess.run([sys.executable, "-m", "spacebot", "check", "--allow-private", "--db", str(db), complete.url])
     console.print(f"\n快照已保存在 {db}（SQLite，可用 Datasette 或 sqlite3 浏览）。")
+    console.print("\n[bold]教师自查页面[/]：运行 [bold]make serve-demo[/]，在浏览器打开 http://127.0.0.1:8000/ 检查演示平台上的空间。")
     return 0
 
 
+def serve(port: int) -> int:
+    """The farm and ``spacebot serve`` on it (the farm is on loopback: --allow-private)."""
+    console = Console()
+    out_dir = Path("demo-output")
+    out_dir.mkdir(exist_ok=True)
+    with Farm() as farm:
+        console.print("[bold]演示平台已启动[/]。把下面任一空间网址粘贴到自查页面：")
+        for fs in farm.spaces:
+            console.print(f"  {fs.url}", highlight=False, soft_wrap=True)
+        command = [sys.executable, "-m", "spacebot", "serve", "--allow-private", "--port", str(port)]
+        try:
+            return subprocess.run([*command, "--db", str(out_dir / "spacebot.db")]).returncode
+        except KeyboardInterrupt:
+            return 0
+
+
 if __name__ == "__main__":
+    if "--serve" in sys.argv:
+        port = int(sys.argv[sys.argv.index("--port") + 1]) if "--port" in sys.argv else 8000
+        sys.exit(serve(port))
     sys.exit(main())
