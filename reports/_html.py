@@ -124,14 +124,24 @@ def _rows(store: Any, sweep_id: int | None) -> tuple[list[SpaceRow], dict[str, A
     return rows, sweep
 
 
-def _row(store: Any, n: int, url: str, snapshot_id: int, index: int | None, score: float | None) -> SpaceRow:
-    """One space's row: its document, its history up to this snapshot, its pictures."""
+def _row(
+    store: Any,
+    n: int,
+    url: str,
+    snapshot_id: int,
+    index: int | None,
+    score: float | None,
+    history_limit: int | None = None,
+) -> SpaceRow:
+    """One space's row: its document, its history up to this snapshot (the last
+    ``history_limit`` checks when given), its pictures."""
     document = store.document(snapshot_id)
     target, profile = document["target"], document["profile"]
     failing = sorted({f["item"] for f in document["findings"] if f["severity"] == "fail"})
-    history = [
-        store.document(r["id"]) | {"_taken_at": r["taken_at"]} for r in store.snapshots(url) if r["id"] <= snapshot_id
-    ]
+    earlier = [r for r in store.snapshots(url) if r["id"] <= snapshot_id]
+    if history_limit is not None:
+        earlier = earlier[-history_limit:]
+    history = [store.document(r["id"]) | {"_taken_at": r["taken_at"]} for r in earlier]
     png = store.blob(snapshot_id, "home.png")
     card_images = {}
     for video in document["videos"]:
@@ -192,7 +202,7 @@ def render_card_body(
     """The body of one space's report card (the same the reviewers' cards show), to place in
     another page (the self-check page); contacts are hidden."""
     row = store.db.table("snapshots").get(snapshot_id)
-    space = _row(store, 1, row["url"], snapshot_id, None, None)
+    space = _row(store, 1, row["url"], snapshot_id, None, None, history_limit=12)
     html = _environment().get_template("card_body.html.j2").render(
         **_card_context(space), titles=titles, show_contacts=False, contact_note=contact_note
     )

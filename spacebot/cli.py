@@ -21,7 +21,15 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from crawler import AddressPolicy, CrawlOptions, check_target_url, read_har_target, read_targets, single_url
+from crawler import (
+    RECIPE_STATUS_TEXT,
+    AddressPolicy,
+    CrawlOptions,
+    check_target_url,
+    read_har_target,
+    read_targets,
+    single_url,
+)
 from errors import SpacebotError
 from inspectors import DEFAULT_RUBRIC, available_rubrics, item_titles, load_rubric, parse_day
 from reports import (
@@ -425,6 +433,11 @@ def serve(
     max_queue: int = typer.Option(20, "--max-queue", help="排队等待的检查数上限（满了则请用户稍后再试）"),
     rate_limit: int = typer.Option(10, "--rate-limit", help="同一客户端地址每 10 分钟最多提交的检查数"),
     access_log: bool = typer.Option(False, "--access-log", help="记录每个请求（含客户端 IP 地址；默认不记录）"),
+    forwarded_allow_ips: str | None = typer.Option(
+        None,
+        "--forwarded-allow-ips",
+        help="在反向代理之后运行时，信任这些代理地址发来的 X-Forwarded-For（逗号分隔），按真实客户端地址限流",
+    ),
 ) -> None:
     """启动教师自查页面：教师粘贴空间网址即可看到与评审相同的报告卡（另有 JSON 接口）。"""
     if broker is not None:
@@ -445,7 +458,12 @@ def serve(
     from .web import ServeSettings, create_app
 
     settings = ServeSettings(
-        policy=policy, per_host=per_host, max_running=max_running, max_queued=max_queue, rate_limit=rate_limit
+        policy=policy,
+        per_host=per_host,
+        max_running=max_running,
+        max_queued=max_queue,
+        rate_limit=rate_limit,
+        access_log=access_log,
     )
     try:
         application = create_app(db, settings)
@@ -459,7 +477,51 @@ def serve(
     except OSError as exc:
         problem = exc.strerror or exc
         raise _usage_error(f"无法在 {host}:{port} 上启动服务（{problem}）：端口可能已被占用，请换一个 --port") from None
-    uvicorn.run(application, host=host, port=port, access_log=access_log, log_level="warning")
+    uvicorn.run(  # X-Forwarded-For is believed only from the proxies named
+        application,
+        host=host,
+        port=port,
+        access_log=access_log,
+        log_level="warning",
+        proxy_headers=forwarded_allow_ips is not None,
+        forwarded_allow_ips=forwarded_allow_ips or "",
+    )
+
+
+@app.command()
+def platforms(
+    db: str = typer.Option("spacebot.db", "--db", help="保存快照的 SQLite 数据库文件"),
+) -> None:
+    """列出巡检见过的平台主机：学到的平台配方（哪些页面不用浏览器）、状态，以及每个空间的请求数和浏览器渲染数。"""
+    try:
+        store = SnapshotStore(db, read_only=True)
+        recipes = store.recipes()
+    except SpacebotError as exc:
+        raise _usage_error(str(exc)) from None
+    if not recipes:
+        out.print(f"数据库 {db} 中还没有平台记录：平台配方在 spacebot sweep 时学习。", highlight=False)
+        return
+    table = Table(title="平台与配方")
+    for column in ("平台主机", "配方", "状态", "来源", "空间数", "请求/空间", "浏览器渲染/空间", "说明"):
+        table.add_column(column, overflow="fold")
+    for recipe in recipes:
+        n = max(recipe.spaces, 1)
+        table.add_row(
+            recipe.host,
+            recipe.describe(),
+            RECIPE_STATUS_TEXT.get(recipe.status, recipe.status),
+            "随程序提供" if recipe.source == "shipped" else "巡检中学到",
+            str(recipe.spaces),
+            f"{recipe.requests / n:.1f}" if recipe.spaces else "—",
+            f"{recipe.renders / n:.1f}" if recipe.spaces else "—",
+            recipe.note,
+        )
+    out.print(table)
+    out.print(
+        "配方先在几个空间上与浏览器对照（两种读法结果相同才采用），采用后若读到的内容可疑会再对照一次；"
+        "每周的 --full 巡检会重新验证所有配方。",
+        highlight=False,
+    )
 
 
 @app.command()
@@ -596,7 +658,7 @@ def _usage_text(exc: Exception) -> str:
         (r"No such option: (\S+)", lambda m: f"没有 {m.group(1)} 这个选项"),
         (
             r"No such command '([^']+)'",
-            lambda m: f"没有 {m.group(1)} 这个命令（可用：check、sweep、serve、report、history、rubrics）",
+            lambda m: f"没有 {m.group(1)} 这个命令（可用：check、sweep、serve、report、history、platforms、rubrics）",
         ),
         (r"Invalid value for '([^']+)'", lambda m: f"选项 {m.group(1)} 的值无效"),
         (r"Missing option '([^']+)'", lambda m: f"缺少选项 {m.group(1)}"),

@@ -37,6 +37,7 @@ import sqlite_utils
 from errors import StoreError
 
 from ._probe_cache import ProbeCacheMixin
+from ._recipes import RecipeMixin
 from ._retention import PruneResult, RetentionMixin
 from ._sweeps import SweepMixin
 
@@ -137,12 +138,19 @@ def _m005_blobs(db: sqlite_utils.Database) -> None:
     )
 
 
+def _m006_platform_recipes(db: sqlite_utils.Database) -> None:
+    db.table("platform_recipes").create(
+        {"host": str, "status": str, "data": str, "updated_at": str}, pk="host", if_not_exists=True
+    )
+
+
 MIGRATIONS: tuple[tuple[str, Callable[[sqlite_utils.Database], None]], ...] = (
     ("001_initial", _m001_initial),
     ("002_probe_cache", _m002_probe_cache),
     ("003_sweeps", _m003_sweeps),
     ("004_crawl_state", _m004_crawl_state),
     ("005_blobs", _m005_blobs),
+    ("006_platform_recipes", _m006_platform_recipes),
 )
 
 
@@ -170,7 +178,7 @@ def content_hash(document: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(stable, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
-class SnapshotStore(SweepMixin, ProbeCacheMixin, RetentionMixin):
+class SnapshotStore(SweepMixin, ProbeCacheMixin, RetentionMixin, RecipeMixin):
     """Open (and migrate) the database; every failure is a :class:`StoreError` in Chinese."""
 
     def __init__(self, path: str | Path, *, read_only: bool = False) -> None:
@@ -180,7 +188,7 @@ class SnapshotStore(SweepMixin, ProbeCacheMixin, RetentionMixin):
         (a reviewers' shared folder): nothing is written, not even migrations.
         """
         self.path = Path(path)
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # reentrant: the web app holds it around whole reads
         if self.path.is_dir():
             raise StoreError(f"数据库路径 {self.path} 是一个目录：请用 --db 指定一个文件，例如 spacebot.db")
         if not self.path.parent.exists():

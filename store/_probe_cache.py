@@ -21,7 +21,7 @@ __all__ = ["ProbeCacheMixin"]
 class ProbeCacheMixin:
     db: sqlite_utils.Database
     path: Path
-    _lock: threading.Lock
+    _lock: threading.RLock
 
     def lookup(self, url: str, size: int | None, etag: str | None, last_modified: str | None) -> VideoProbe | None:
         """The earlier probe of this URL if the file's size and validators are unchanged."""

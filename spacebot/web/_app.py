@@ -15,9 +15,11 @@ nothing but from this server (pictures of the space are ``data:`` URIs it serves
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -25,7 +27,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from jinja2 import PackageLoader
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException
 
 from crawler import STAGES, RefusedAddress, check_target_url, single_url
@@ -35,7 +37,7 @@ from reports import changes_between, render_card_body, template_environment
 from store import SnapshotStore
 
 from ..pipeline import GROUPS
-from ._service import Busy, CheckService, Job, ServeSettings
+from ._service import Busy, CheckService, Job, ServeSettings, client_key
 
 __all__ = ["create_app"]
 
@@ -45,10 +47,48 @@ CSP = (
     "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; "
     "base-uri 'none'; frame-ancestors 'none'"
 )
-_MAX_FORM = 16 * 1024
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+}
+_MAX_BODY = 16 * 1024  # a check request is an address and two choices
+
+
+class _BodyLimit:
+    """Refuses a request body larger than ``_MAX_BODY`` before it is read into memory: by
+    its Content-Length, or while it streams in (no length, or a false one)."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        length = dict(scope.get("headers") or []).get(b"content-length", b"0")
+        if not length.isdigit() or int(length) > _MAX_BODY:
+            response = JSONResponse({"error": "提交的内容过长：请只提交空间网址和选项"}, status_code=413)
+            response.headers.update(SECURITY_HEADERS)
+            await response(scope, receive, send)
+            return
+        seen = 0
+
+        async def counted() -> Any:
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > _MAX_BODY:
+                raise Problem(413, "提交的内容过长：请只提交空间网址和选项")
+            return message
+
+        await self.app(scope, counted, send)
 
 
 class CheckRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
     url: str = Field(max_length=4096, description="教师空间的网址（http:// 或 https://）")
     group: str | None = Field(None, description="学段：幼儿园、小学、初中或高中；不填则不指定")
     rubric: str | None = Field(None, description=f"评价标准的名称，默认 {DEFAULT_RUBRIC}")
@@ -85,6 +125,7 @@ def create_app(db: str, settings: ServeSettings | None = None) -> FastAPI:
     store = SnapshotStore(db)
     service = CheckService(store, settings)
     env = template_environment(PackageLoader("spacebot", "web/templates"))
+    env.filters["when"] = _when
     rubrics = [(name, load_rubric(name).title) for name in available_rubrics()]
 
     @asynccontextmanager
@@ -120,16 +161,16 @@ def create_app(db: str, settings: ServeSettings | None = None) -> FastAPI:
             url=fields.get("url"),
             group=fields.get("group"),
             problem=problem,
+            access_log=settings.access_log,
         )
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next: Any) -> Response:
         response: Response = await call_next(request)
-        response.headers["Content-Security-Policy"] = CSP
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["Referrer-Policy"] = "no-referrer"
-        response.headers["X-Frame-Options"] = "DENY"
+        response.headers.update(SECURITY_HEADERS)
         return response
+
+    app.add_middleware(_BodyLimit)
 
     async def validated(url: str, group: str | None, rubric: str | None) -> tuple[str, str | None, str]:
         try:
@@ -143,7 +184,9 @@ def create_app(db: str, settings: ServeSettings | None = None) -> FastAPI:
         if rubric not in dict(rubrics):
             raise Problem(422, f"评价标准“{rubric}”不存在：可选 {'、'.join(dict(rubrics))}")
         try:
-            await settings.policy.check(normalized)
+            await asyncio.wait_for(settings.policy.check(normalized), 5)
+        except TimeoutError:
+            pass  # a name that does not resolve in time: the check itself says it is unreachable
         except RefusedAddress:
             host = urlsplit(normalized).hostname
             raise Problem(
@@ -154,13 +197,13 @@ def create_app(db: str, settings: ServeSettings | None = None) -> FastAPI:
         return normalized, group, rubric
 
     async def take(request: Request, url: str, group: str | None, rubric: str | None, fresh: bool) -> Job:
-        try:
-            service.limiter.take(request.client.host if request.client else "unknown")
-        except Busy as exc:
-            raise Problem(429, exc.message, exc.retry_after) from None
+        """A check asked for: validated first (a typo does not use up the client's share),
+        then counted against the client's rate limit, then queued."""
         normalized, group, rubric = await validated(url, group, rubric)
+        client = client_key(request.client.host if request.client else "unknown")
         try:
-            return await service.submit(normalized, rubric, group, fresh=fresh)
+            service.limiter.take(client)
+            return await service.submit(normalized, rubric, group, client, fresh=fresh)
         except Busy as exc:
             raise Problem(429, exc.message, exc.retry_after) from None
 
@@ -194,11 +237,15 @@ def create_app(db: str, settings: ServeSettings | None = None) -> FastAPI:
 
     @app.exception_handler(Exception)
     async def internal_error(request: Request, exc: Exception) -> Response:
+        # Answered from outside the app's middleware: the security headers are set here.
         logger.exception("request %s failed", request.url.path)
         message = "服务器内部错误，请稍后再试；如果反复出现，请联系管理员"
         if request.url.path.startswith("/api/"):
-            return JSONResponse({"error": message}, status_code=500)
-        return page("error.html.j2", 500, title="服务器内部错误", message=message)
+            response: Response = JSONResponse({"error": message}, status_code=500)
+        else:
+            response = page("error.html.j2", 500, title="服务器内部错误", message=message)
+        response.headers.update(SECURITY_HEADERS)
+        return response
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     async def index() -> HTMLResponse:
@@ -206,9 +253,9 @@ def create_app(db: str, settings: ServeSettings | None = None) -> FastAPI:
 
     @app.post("/checks", include_in_schema=False)
     async def submit_form(request: Request) -> Response:
+        if _cross_site(request):
+            raise Problem(403, "请在本站的自查页面上提交检查")
         body = await request.body()
-        if len(body) > _MAX_FORM:
-            return index_page(413, "提交的内容过长：请只粘贴空间网址")
         form = {k: v[0] for k, v in parse_qs(body.decode("utf-8", "replace")).items()}
         fields = {"url": form.get("url", ""), "group": form.get("group") or None, "rubric": form.get("rubric")}
         try:
@@ -227,7 +274,7 @@ def create_app(db: str, settings: ServeSettings | None = None) -> FastAPI:
         if document is None:
             raise Problem(404, "这次检查还没有结果，请稍后再下载")
         return JSONResponse(
-            document, headers={"Content-Disposition": f'attachment; filename="spacebot-check-{job.id}.json"'}
+            _public(document), headers={"Content-Disposition": f'attachment; filename="spacebot-check-{job.id}.json"'}
         )
 
     @app.get("/checks/{job_id}", response_class=HTMLResponse, include_in_schema=False)
@@ -280,10 +327,36 @@ def create_app(db: str, settings: ServeSettings | None = None) -> FastAPI:
             stage_text=STAGES.get(job.stage or ""),
             queue_position=service.queue_position(job) if job.status == "queued" else None,
             error=job.error,
-            result=await service.document(job) if job.status == "done" else None,
+            result=_public(await service.document(job)) if job.status == "done" else None,
         )
 
     return app
+
+
+def _when(stamp: str | None) -> str:
+    """An ISO time as a teacher reads it (2026年12月2日 15:54), in the time it was written in."""
+    try:
+        moment = datetime.fromisoformat(stamp or "")
+    except ValueError:
+        return stamp or ""
+    return f"{moment.year}年{moment.month}月{moment.day}日 {moment:%H:%M}"
+
+
+def _public(document: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A check as the page and the API give it to anyone who asks: the teacher's contact
+    details are hidden, as on the card (they stay in the database for the reviewers)."""
+    if document is None or not document["profile"].get("contact"):
+        return document
+    return {**document, "profile": {**document["profile"], "contact": None}}
+
+
+def _cross_site(request: Request) -> bool:
+    """A form posted from another site's page (its visitors' browsers would spend their
+    own addresses' shares of checks on its behalf)."""
+    if request.headers.get("sec-fetch-site") == "cross-site":
+        return True
+    origin = request.headers.get("origin")
+    return bool(origin) and origin != "null" and urlsplit(origin).netloc != request.headers.get("host")
 
 
 _FIELDS = {"url": "url（空间网址）", "group": "group（学段）", "rubric": "rubric（评价标准）", "fresh": "fresh"}
@@ -298,6 +371,8 @@ def _validation_message(errors: Any) -> str:
         kind = error.get("type", "")
         if kind == "missing":
             parts.append(f"缺少 {name}")
+        elif kind == "extra_forbidden":
+            parts.append(f"不认识的字段 {location[-1] if location else ''}（只能有 url、group、rubric、fresh）")
         elif kind == "json_invalid" or not location:
             parts.append("请求内容不是有效的 JSON 对象")
         elif kind.startswith("string_too_long"):

@@ -10,9 +10,9 @@ history holds the teachers' checks and the reviewers' sweeps alike.
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import logging
 import secrets
-import threading
 import time
 from collections import OrderedDict, deque
 from dataclasses import dataclass, field
@@ -20,17 +20,19 @@ from datetime import datetime
 from typing import Any
 
 from crawler import STAGE, STAGES, AddressPolicy, BrowserSession, CrawlOptions, HostGate, HttpFetcher, Target
+from errors import SpacebotError
 from inspectors import load_rubric
 from store import SnapshotStore
 
 from ..pipeline import inspect_target
 
-__all__ = ["Busy", "CheckService", "Job", "RateLimiter", "ServeSettings"]
+__all__ = ["Busy", "CheckService", "Job", "RateLimiter", "ServeSettings", "client_key"]
 
 logger = logging.getLogger("spacebot.web")
 
 _RECYCLE_EVERY = 40  # checks per browser context: chromium's memory stays flat
 _KEPT_JOBS = 1000  # finished jobs remembered for their pages and the API
+_PER_CLIENT = 3  # checks one client address may have under way at once
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,7 @@ class ServeSettings:
     timeout: float = 10.0
     total_timeout: float = 180.0
     screenshots: bool = True  # the card shows the space as the teacher's visitors see it
+    access_log: bool = False  # the server logs requests with the client's address (said on the page)
 
 
 class Busy(Exception):
@@ -70,6 +73,7 @@ class Job:
     error: str | None = None
     reused: bool = False  # answered from a check stored a few minutes ago
     created: float = field(default_factory=time.time)
+    client: str = ""  # the asking address's key (kept in memory only, for the per-client cap)
 
     def advance(self, key: str) -> None:
         if key in STAGES and key not in self.reached:
@@ -83,6 +87,7 @@ class RateLimiter:
     def __init__(self, limit: int, window: float) -> None:
         self.limit, self.window = limit, window
         self._seen: dict[str, deque[float]] = {}
+        self._pruned = time.monotonic()
 
     def take(self, client: str) -> None:
         """Count one request of ``client``, or raise :class:`Busy` when it has had its share."""
@@ -93,12 +98,13 @@ class RateLimiter:
         if len(seen) >= self.limit:
             wait = int(self.window - (now - seen[0])) + 1
             raise Busy(
-                f"检查过于频繁：同一地址每 {self.window / 60:g} 分钟最多检查 {self.limit} 次，"
+                f"检查过于频繁：同一 IP 地址每 {self.window / 60:g} 分钟最多提交 {self.limit} 次检查，"
                 f"请在 {_minutes(wait)} 后再试",
                 wait,
             )
         seen.append(now)
-        if len(self._seen) > 10000:  # forget clients whose window has passed
+        if now - self._pruned > 60:  # forget clients whose window has passed
+            self._pruned = now
             for key in [k for k, v in self._seen.items() if not v or now - v[-1] >= self.window]:
                 del self._seen[key]
 
@@ -115,7 +121,6 @@ class CheckService:
         self.settings = settings
         self.limiter = RateLimiter(settings.rate_limit, settings.rate_window)
         self.jobs: OrderedDict[str, Job] = OrderedDict()
-        self._db = threading.Lock()  # one connection: store calls from threads take turns
         self._queue: asyncio.Queue[Job] | None = None
         self._workers: list[asyncio.Task[None]] = []
         self._gate: HostGate | None = None
@@ -155,30 +160,37 @@ class CheckService:
             await self._browser.aclose()
 
     async def db(self, call: Any, *args: Any, **kwargs: Any) -> Any:
-        """A store call in a worker thread, one at a time."""
+        """A store call in a worker thread, holding the store's lock: one connection serves
+        the pages, the checks' writes and the probes' cache, one call at a time."""
 
         def locked() -> Any:
-            with self._db:
+            with self.store._lock:
                 return call(*args, **kwargs)
 
         return await asyncio.to_thread(locked)
 
     def _remember(self, job: Job) -> Job:
         self.jobs[job.id] = job
-        while len(self.jobs) > _KEPT_JOBS:
-            oldest = next(iter(self.jobs))
-            if self.jobs[oldest].status in ("queued", "running"):
-                break
-            self.jobs.pop(oldest)
+        if len(self.jobs) > _KEPT_JOBS:  # forget the oldest finished ones
+            finished = [k for k, j in self.jobs.items() if j.status in ("done", "error")]
+            for key in finished[: len(self.jobs) - _KEPT_JOBS]:
+                del self.jobs[key]
         return job
 
-    async def submit(self, url: str, rubric: str, group: str | None, *, fresh: bool = False) -> Job:
-        """A job for checking ``url`` (already validated): the one already under way for the
-        same space, a stored check of the last minutes (unless ``fresh``), or a new one in
-        the queue. Raises :class:`Busy` when the queue is full."""
+    def _under_way(self, url: str, rubric: str, group: str | None) -> Job | None:
         for job in self.jobs.values():
             if job.url == url and job.rubric == rubric and job.group == group and job.status in ("queued", "running"):
                 return job
+        return None
+
+    async def submit(self, url: str, rubric: str, group: str | None, client: str, *, fresh: bool = False) -> Job:
+        """A job for checking ``url`` (already validated) for ``client``: the one already
+        under way for the same space, a stored check of the last minutes (unless ``fresh``),
+        or a new one in the queue. Raises :class:`Busy` when the client has its share of
+        checks under way or the queue is full."""
+        under_way = self._under_way(url, rubric, group)
+        if under_way is not None:
+            return under_way
         if not fresh:
             stored = await self.db(self._recent_snapshot, url, rubric, group)
             if stored is not None:
@@ -186,11 +198,17 @@ class CheckService:
                 job = Job(_new_id(), url, rubric, group, "done", snapshot_id=snapshot_id, verdict=verdict, reused=True)
                 job.reached = list(STAGES)
                 return self._remember(job)
+            under_way = self._under_way(url, rubric, group)  # asked twice at once (a double click)
+            if under_way is not None:
+                return under_way
         assert self._queue is not None, "the service was not started"
+        mine = sum(1 for j in self.jobs.values() if j.client == client and j.status in ("queued", "running"))
+        if mine >= _PER_CLIENT:
+            raise Busy(f"你已有 {mine} 个检查正在进行，请等它们完成后再提交", 60)
         if self._queue.full():
             wait = int(self.expected_wait())
             raise Busy(f"正在检查的空间太多，请在 {_minutes(wait)} 后再试", wait)
-        job = self._remember(Job(_new_id(), url, rubric, group))
+        job = self._remember(Job(_new_id(), url, rubric, group, client=client))
         self._queue.put_nowait(job)
         return job
 
@@ -210,10 +228,16 @@ class CheckService:
         return ahead
 
     def _recent_snapshot(self, url: str, rubric: str, group: str | None) -> tuple[int, str] | None:
-        rows = self.store.snapshots(url)
+        rows = list(
+            self.store.db.execute(
+                "select id, taken_at, rubric, verdict from snapshots where url = ? "
+                "order by taken_at desc, id desc limit 1",
+                [url],
+            )
+        )
         if not rows:
             return None
-        row = rows[-1]
+        row = dict(zip(("id", "taken_at", "rubric", "verdict"), rows[0], strict=True))
         try:
             age = time.time() - datetime.fromisoformat(row["taken_at"]).timestamp()
         except (TypeError, ValueError):
@@ -230,14 +254,19 @@ class CheckService:
             job = await self._queue.get()
             started = time.monotonic()
             try:
-                await self._run(job)
+                # The crawl has its own watchdog; this one also bounds the video probes.
+                await asyncio.wait_for(self._run(job), self.settings.total_timeout * 2 + 60)
             except asyncio.CancelledError:
                 job.status, job.error = "error", "服务已停止，检查未完成，请稍后重新检查"
                 raise
-            except Exception as exc:  # a bug: the teacher gets a sentence, the log gets the details
+            except TimeoutError:
+                job.status, job.error = "error", "检查超时：这个空间的内容太多或平台响应太慢，请稍后重新检查"
+            except SpacebotError as exc:  # the database cannot be written (a full disk): its own sentence
+                job.status, job.error = "error", f"检查结果无法保存：{exc}；请联系管理员"
+            except Exception:  # a bug: the teacher gets a sentence, the log gets the details
                 logger.exception("check %s failed", job.id)
                 job.status = "error"
-                job.error = f"检查时出现内部错误（{exc.__class__.__name__}），请稍后重试；如果反复出现，请联系管理员"
+                job.error = "检查时出现内部错误，请稍后重试；如果反复出现，请联系管理员"
             finally:
                 self._durations.append(time.monotonic() - started)
                 self._queue.task_done()
@@ -257,7 +286,7 @@ class CheckService:
             )
         finally:
             STAGE.reset(token)
-        document = {**result.document, "rubric": rubric.name}
+        document = _for_teachers({**result.document, "rubric": rubric.name})
         job.snapshot_id = await self.db(
             self.store.save_check, document, state=result.snapshot.state, artifacts=result.snapshot.artifacts
         )
@@ -273,16 +302,39 @@ class CheckService:
         """The latest checks of a space (newest first), each with its document."""
 
         def read() -> list[dict[str, Any]]:
-            rows = self.store.snapshots(url)[-limit:]
-            return [_entry(row, self.store.document(row["id"])) for row in reversed(rows)]
+            rows = self.store.db.execute(
+                "select id, taken_at, verdict from snapshots where url = ? order by taken_at desc, id desc limit ?",
+                [url, limit],
+            ).fetchall()
+            return [
+                {"id": i, "taken_at": taken, "verdict": verdict, "document": self.store.document(i)}
+                for i, taken, verdict in rows
+            ]
 
         return list(await self.db(read))
-
-
-def _entry(row: dict[str, Any], document: dict[str, Any]) -> dict[str, Any]:
-    return {"id": row["id"], "taken_at": row["taken_at"], "verdict": row["verdict"], "document": document}
 
 
 def _new_id() -> str:
     return secrets.token_urlsafe(12)
 
+
+
+def _for_teachers(document: dict[str, Any]) -> dict[str, Any]:
+    """What the self-check stores and shows: a refusal of a private address the space's
+    pages led to is said without the host and address (the page must not map the
+    bureau's intranet for whoever asks)."""
+    crawl = document["crawl"]
+    if crawl.get("error") and "拒绝访问" in crawl["error"] and crawl["status"] == "blocked":
+        crawl = {**crawl, "error": "空间的网页跳转到了内网或本机地址，已拒绝访问；教师空间应在公网上"}
+    return {**document, "crawl": crawl}
+
+
+def client_key(address: str) -> str:
+    """The rate limit's key for a client address: IPv6 clients by their /64 network."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if ip.version == 6:
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
