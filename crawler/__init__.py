@@ -23,6 +23,8 @@ from .model import (
     VideoProbe,
     Visibility,
 )
+from .platforms.recipes import ROLE_TEXT, Recipe, RecipeBook, shipped_recipes
+from .platforms.recipes import STATUS_TEXT as RECIPE_STATUS_TEXT
 from .targets import BadRow, TargetList, read_targets, single_url
 from .transport.browser import CHROMIUM_ARGS, BrowserSession, chromium_path
 from .transport.gate import METER, BudgetExceeded, GatedSyncTransport, HostGate, Meter, ThreadGate
@@ -33,7 +35,7 @@ from .transport.ssrf import AddressPolicy, RefusedAddress, address_class
 from .transport.urls import check_target_url
 from .visit.progress import STAGE, STAGES, stage
 from .visit.session import CrawlOptions
-from .visit.visit import crawl_space, metered, paused_out
+from .visit.visit import crawl_space, metered, paused_out, same_content
 
 __all__ = [
     "AddressPolicy",
@@ -56,6 +58,10 @@ __all__ = [
     "Module",
     "OutboundLink",
     "Profile",
+    "RECIPE_STATUS_TEXT",
+    "ROLE_TEXT",
+    "Recipe",
+    "RecipeBook",
     "RefusedAddress",
     "STAGE",
     "STAGES",
@@ -77,6 +83,8 @@ __all__ = [
     "pinned_async_transport",
     "pinned_sync_transport",
     "read_targets",
+    "same_content",
+    "shipped_recipes",
     "single_url",
     "stage",
 ]

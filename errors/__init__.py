@@ -3,7 +3,8 @@
     SpacebotError
     ├── TargetError          the URL given cannot be a target (scheme, private address, …)
     ├── RubricError          a rubric file cannot be loaded
-    └── StoreError           the database cannot be opened or written
+    ├── StoreError           the database cannot be opened or written
+    └── RecipeError          a platform recipe file cannot be loaded
 
 Problems met while crawling a space are not exceptions: they become the crawl status of
 the snapshot (``unreachable``, ``not_found``, …). Findings are data, never exceptions.
@@ -12,7 +13,7 @@ Every message is Chinese, because it reaches the user as it is.
 
 from __future__ import annotations
 
-__all__ = ["RubricError", "SpacebotError", "StoreError", "TargetError"]
+__all__ = ["RecipeError", "RubricError", "SpacebotError", "StoreError", "TargetError"]
 
 
 class SpacebotError(Exception):
@@ -33,3 +34,7 @@ class RubricError(SpacebotError):
 
 class StoreError(SpacebotError):
     """The snapshot database cannot be opened or written."""
+
+
+class RecipeError(SpacebotError):
+    """A shipped platform recipe file is malformed."""

@@ -285,6 +285,9 @@ def sweep(
     ),
     notify_format: str = typer.Option("auto", "--notify-format", help="通知格式：auto|wecom|dingtalk|json"),
     full: bool = typer.Option(False, "--full", help="完整重读每个列表（默认：列表第一页与上次相同则沿用上次的结果）"),
+    no_recipes: bool = typer.Option(
+        False, "--no-recipes", help="不使用学到的平台配方：脚本生成的页面一律用浏览器读取（对照用）"
+    ),
     out_dir: str | None = typer.Option(None, "--out", help="巡检结束后把 HTML 报告写到此目录"),
     show_contacts: bool = typer.Option(False, "--show-contacts", help="在报告中显示联系方式（默认隐藏）"),
 ) -> None:
@@ -324,6 +327,7 @@ def sweep(
         since=window[0],
         until=window[1],
         incremental=not full,
+        recipes=not no_recipes,
         pause_after=pause_after,
         pause_minutes=pause_minutes,
     )

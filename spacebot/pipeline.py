@@ -20,6 +20,7 @@ from crawler import (
     HostGate,
     HttpFetcher,
     Meter,
+    RecipeBook,
     SpaceSnapshot,
     Target,
     ThreadGate,
@@ -184,6 +185,7 @@ async def inspect_target(
     fetcher: HttpFetcher | None = None,
     previous_state: dict[str, Any] | None = None,
     probe_transport: Callable[..., Any] | None = None,
+    recipes: RecipeBook | None = None,
 ) -> CheckResult:
     """Crawl, probe and inspect one (already validated) target. Without a ``fetcher`` and
     ``browser`` (a sweep's) the check makes its own, behind one host gate of
@@ -200,7 +202,9 @@ async def inspect_target(
     meter = Meter(options.max_requests)  # the crawl's requests and the probes' together
     token = METER.set(meter)
     try:
-        snapshot = await crawl_space(target, options, browser=browser, fetcher=fetcher, previous_state=previous_state)
+        snapshot = await crawl_space(
+            target, options, browser=browser, fetcher=fetcher, previous_state=previous_state, recipes=recipes
+        )
         if snapshot.videos:
             stage("videos")
         snapshot = await _probe_all(

@@ -26,7 +26,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from crawler import BrowserSession, CrawlOptions, HostGate, HttpFetcher, Target
+from crawler import BrowserSession, CrawlOptions, HostGate, HttpFetcher, RecipeBook, Target, shipped_recipes
 from inspectors import Rubric, cohort_scores
 from store import SnapshotStore
 from store._sweeps import sweep_key
@@ -47,6 +47,7 @@ class SweepSettings:
     since: date | None = None
     until: date | None = None
     incremental: bool = True  # reuse unchanged listings of the last crawl
+    recipes: bool = True  # learn and use platform recipes (pages read without the browser)
     pause_after: int = 5  # blocked answers in a row (WAF, captcha, rate limit) that pause a host …
     pause_minutes: float = 10.0  # … for this long, while other hosts go on
 
@@ -132,6 +133,15 @@ async def run_sweep(
         timeout=max(settings.options.timeout, 10.0), recycle_every=_RECYCLE_EVERY, policy=policy, gate=gate
     )
     slots = asyncio.Semaphore(max(1, settings.concurrency))
+    book = None
+    if settings.recipes:  # the database's recipes first; shipped ones for hosts it has none for
+        known = store.recipes()
+        hosts = {r.host for r in known}
+        if not settings.incremental:  # a full read checks every trusted recipe again on its first spaces
+            for recipe in known:
+                if recipe.status == "verified":
+                    recipe.status, recipe.agreed = "learning", 0
+        book = RecipeBook([*known, *(r for r in shipped_recipes() if r.host not in hosts)])
     progress = Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
@@ -174,6 +184,7 @@ async def run_sweep(
                     browser=browser,
                     fetcher=fetcher,
                     previous_state=previous,
+                    recipes=book,
                 )
                 # A space caught by a browser crash is done again once, in the relaunched browser.
                 crashed = result.verdict == "error" and (
@@ -201,6 +212,12 @@ async def run_sweep(
         )
 
     def account(target: Target, result: CheckResult, task: TaskID) -> None:
+        if book is not None:
+            crawl = result.snapshot.crawl
+            book.account(urlsplit(target.url).netloc.lower(), crawl.requests, crawl.renders)
+            changed = book.take_changed()
+            if changed:
+                store.save_recipes(changed)
         summary.verdicts[result.verdict] += 1
         summary.requests += result.snapshot.crawl.requests
         summary.renders += result.snapshot.crawl.renders

@@ -25,7 +25,7 @@ ALLOWED: dict[str, tuple[str, ...]] = {
     "crawler": ("crawler", "errors"),
     "crawler.extract": ("crawler.extract", "crawler.model", "errors"),
     "crawler.transport": ("crawler.transport", "crawler.extract.dom", "crawler.extract.vocab", "errors"),
-    "crawler.platforms": ("crawler.platforms", "crawler.transport", "crawler.extract", "crawler.model"),
+    "crawler.platforms": ("crawler.platforms", "crawler.transport", "crawler.extract", "crawler.model", "errors"),
     "inspectors": ("inspectors", "crawler", "errors"),
     "store": ("store", "crawler", "errors"),
     "reports": ("reports", "store", "errors"),

@@ -21,7 +21,7 @@ from ..extract.vocab import VIDEO_EXTENSIONS
 from ..model import Article, Resource, Video
 from ..platforms import PlatformAdapter
 from ..transport.http import FetchError, Page
-from .session import VisitSession
+from .session import VisitSession, as_role
 
 __all__ = ["ItemPages", "read_item_pages"]
 
@@ -49,6 +49,11 @@ def _may_hold_video(record: Record) -> bool:
 
 
 async def _open(session: VisitSession, adapter: PlatformAdapter, url: str) -> Page | None:
+    with as_role("detail"):
+        return await _read(session, adapter, url)
+
+
+async def _read(session: VisitSession, adapter: PlatformAdapter, url: str) -> Page | None:
     try:
         if adapter.always_browser:
             page = await session.render(url)
@@ -114,12 +119,17 @@ async def read_item_pages(
         *(visit_album(a) for a in uncounted),
     )
     results = results[: len(wanted)]
+    # Pages in the order of their records, not of their answers: a link on two pages is
+    # credited to the same one at every visit (the snapshot does not change by timing).
+    order = {r.url: n for n, r in enumerate([*wanted, *wanted_articles])}
+    resource_pages.sort(key=lambda page: order.get(page.url, len(order)))
+    article_pages.sort(key=lambda page: order.get(page.url, len(order)))
     unread_videos += sum(1 for record, ok in zip(wanted, results, strict=False) if not ok and record in video_records)
     videos: dict[str, Video] = {}
     for record in resources:  # a video's own resource page names it first
         for video in found.get(record.url, []):
             videos.setdefault(video.url, video)
-    for video in shown:
+    for video in sorted(shown, key=lambda v: (v.page_url, v.url)):  # pages arrive in any order
         videos.setdefault(video.url, video)
     return ItemPages(
         resources=[to_resource(r, facts.get(r.url)) for r in resources],

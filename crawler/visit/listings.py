@@ -20,7 +20,7 @@ from ..platforms import PlatformAdapter
 from ..transport.http import FetchError, Page
 from .apps import AppListing
 from .reuse import listing_fingerprint
-from .session import VisitSession
+from .session import VisitSession, as_role
 
 __all__ = ["ListingResult", "app_listing_result", "crawl_listing", "listing_start"]
 
@@ -200,6 +200,11 @@ async def crawl_listing(
 
 
 async def _listing_page(session: VisitSession, adapter: PlatformAdapter, url: str) -> Page | None:
+    with as_role("listing"):
+        return await _read_listing_page(session, adapter, url)
+
+
+async def _read_listing_page(session: VisitSession, adapter: PlatformAdapter, url: str) -> Page | None:
     try:
         if adapter.always_browser:
             page = await session.render(url, load_more=True)

@@ -11,7 +11,7 @@ from ..extract.profile import PROFILE_PAGE_WORDS, extract_profile, merge_profile
 from ..model import Profile
 from ..platforms import PlatformAdapter
 from ..transport.http import FetchError, Page
-from .session import VisitSession
+from .session import VisitSession, as_role
 
 __all__ = ["read_profile"]
 
@@ -65,7 +65,8 @@ async def _profile_page(session: VisitSession, adapter: PlatformAdapter, home: P
     try:
         page = await session.fetch(url)
         if page.status < 400 and (adapter.always_browser or adapter.detail_needs_browser(page)):
-            page = await session.render(url)
+            with as_role("profile"):
+                page = await session.render(url)
     except FetchError:
         return profile
     return profile if page.status >= 400 else merge_profiles(profile, _profile_of_page(page))

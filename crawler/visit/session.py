@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from ..extract.blocks import detect_block
@@ -13,7 +14,20 @@ from ..transport.browser import BrowserSession
 from ..transport.http import CachedPage, HttpFetcher, Page
 from ..transport.ssrf import AddressPolicy
 
-__all__ = ["CrawlOptions", "VisitSession"]
+__all__ = ["CrawlOptions", "VisitSession", "as_role"]
+
+# The role of the page a step of the visit is about to read (home, listing, detail,
+# profile): a learned platform recipe may read some roles over plain HTTP.
+ROLE: ContextVar[str | None] = ContextVar("spacebot_page_role", default=None)
+
+
+@contextmanager
+def as_role(role: str) -> Iterator[None]:
+    token = ROLE.set(role)
+    try:
+        yield
+    finally:
+        ROLE.reset(token)
 
 
 @dataclass(frozen=True)
@@ -48,6 +62,11 @@ class VisitSession:
     # and those of this crawl (kept for the next one).
     http_cache: dict[str, CachedPage] = field(default_factory=dict)
     validated: dict[str, CachedPage] = field(default_factory=dict)
+    # Roles a platform recipe reads over plain HTTP although their pages carry scripts, and
+    # the roles this visit rendered in the browser (what a recipe may try without).
+    http_roles: frozenset[str] = frozenset()
+    rendered_roles: set[str] = field(default_factory=set)
+    _fetched: dict[str, Page] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._slots = asyncio.Semaphore(self.options.concurrency)
@@ -63,6 +82,7 @@ class VisitSession:
         self._judge(page)
         if not fragment:
             self.pages.append(page)
+            self._fetched[url] = self._fetched[page.final_url] = page
         return page
 
     def _judge(self, page: Page) -> None:
@@ -84,10 +104,16 @@ class VisitSession:
         self.vias.add("browser")
 
     async def render(self, url: str, *, load_more: bool = False) -> Page:
+        role = ROLE.get()
+        if role is not None and role in self.http_roles:  # the recipe: this page's scripts add nothing read
+            known = self._fetched.get(url)
+            return known if known is not None else await self.fetch(url)
         async with self._browser_turn(url):
             page = await self.browser.render(url, load_more=load_more)
         self._judge(page)
         self.pages.append(page)
+        if role is not None:
+            self.rendered_roles.add(role)
         return page
 
     async def explore(self, url: str, paths: list[list[list[str]]]) -> tuple[Page, list[Page | None]]:

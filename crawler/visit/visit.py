@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import asdict, replace
 from datetime import datetime, timedelta, timezone
 from typing import Any
+from urllib.parse import urlsplit
 
 from ..extract.blocks import detect_block
 from ..extract.dom import clean_text, host_of
@@ -43,6 +45,7 @@ from ..model import (
     Visibility,
 )
 from ..platforms import pick_adapter
+from ..platforms.recipes import RecipeBook
 from ..transport.browser import BrowserSession
 from ..transport.gate import METER, HostGate, Meter
 from ..transport.http import FetchError, HttpFetcher, Page
@@ -53,9 +56,9 @@ from .listings import app_listing_result, crawl_listing, listing_start
 from .profiles import read_profile
 from .progress import stage
 from .reuse import http_cache_from_state, http_cache_state, video_from_state
-from .session import CrawlOptions, VisitSession
+from .session import CrawlOptions, VisitSession, as_role
 
-__all__ = ["crawl_space"]
+__all__ = ["crawl_space", "same_content"]
 
 logger = logging.getLogger("spacebot.crawler")
 CHINA_TZ = timezone(timedelta(hours=8))
@@ -72,6 +75,7 @@ async def crawl_space(
     browser: BrowserSession | None = None,
     fetcher: HttpFetcher | None = None,
     previous_state: dict[str, Any] | None = None,
+    recipes: RecipeBook | None = None,
 ) -> SpaceSnapshot:
     """Crawl one space; always returns a snapshot (failures are its crawl status).
 
@@ -79,7 +83,9 @@ async def crawl_space(
     cache) to every space; a single check makes its own. With ``previous_state`` (the
     ``state`` of the space's last snapshot) a listing whose first page is unchanged is
     not read further, and its items (and the videos of unchanged resources) are reused;
-    pages that came with validators are asked for conditionally.
+    pages that came with validators are asked for conditionally. With ``recipes`` (a
+    sweep's) the host's learned recipe decides which pages are read without the browser,
+    once it has been verified (see :mod:`crawler.platforms.recipes`).
     """
     options = options or CrawlOptions()
     own_browser = browser is None
@@ -92,17 +98,24 @@ async def crawl_space(
             gate=browser.gate if browser is not None and browser.gate else HostGate(options.per_host),
         )
     browser = browser or BrowserSession(timeout=max(options.timeout, 10.0), policy=options.policy, gate=fetcher.gate)
-    session = VisitSession(options, fetcher, browser, http_cache=http_cache_from_state(previous_state))
-    started = _now()
     meter = METER.get()
     token = None
     if meter is None:  # a crawl of its own (not inside a check that meters its probes too)
         meter = Meter(options.max_requests)
         token = METER.set(meter)
+    last: list[VisitSession] = []
+
+    async def visit(http_roles: frozenset[str] = frozenset()) -> SpaceSnapshot:
+        cache = http_cache_from_state(previous_state)
+        session = VisitSession(options, fetcher, browser, http_cache=cache, http_roles=http_roles)
+        last[:] = [session]
+        return await _guarded(session, target, _now(), previous_state)
+
+    started = _now()
     try:
-        snapshot = await _guarded(session, target, started, previous_state)
+        snapshot = await _with_recipe(recipes, target, visit, lambda: last[0])
         if meter.exceeded:  # the visit went on without what was refused past the budget
-            snapshot = _failed(session, target, started, "error", meter.message, platform=snapshot.crawl.platform)
+            snapshot = _failed(last[0], target, started, "error", meter.message, platform=snapshot.crawl.platform)
         return metered(paused_out(snapshot, meter), meter)
     finally:
         if token is not None:
@@ -111,6 +124,75 @@ async def crawl_space(
             await fetcher.aclose()
         if own_browser:
             await browser.aclose()
+
+
+async def _with_recipe(
+    recipes: RecipeBook | None,
+    target: Target,
+    visit: Callable[..., Awaitable[SpaceSnapshot]],
+    session_of: Callable[[], VisitSession],
+) -> SpaceSnapshot:
+    """The visit as the host's recipe says: as usual (and noting what was rendered), side by
+    side with the recipe while it is verified, or by the recipe once it is trusted (checked
+    against a visit as usual when its result looks wrong)."""
+    host = urlsplit(target.url).netloc.lower()
+    plan = recipes.plan(host) if recipes is not None else None
+    if recipes is None or plan is None:
+        snapshot = await visit()
+        if recipes is not None and snapshot.crawl.status == "ok":
+            recipes.observed(host, session_of().rendered_roles)
+        return snapshot
+    if plan.mode == "verify":
+        replayed = await visit(plan.http_roles)
+        snapshot = await visit()
+        if snapshot.crawl.status in ("ok", "not_found", "login_required"):  # a space the browser read
+            recipes.verdict(host, plan.http_roles, same_content(replayed, snapshot), _difference(replayed, snapshot))
+        return snapshot
+    replayed = await visit(plan.http_roles)
+    if not _looks_wrong(replayed, plan.http_roles):
+        return replayed
+    snapshot = await visit()
+    if snapshot.crawl.status == "ok":
+        recipes.verdict(host, plan.http_roles, same_content(replayed, snapshot), _difference(replayed, snapshot))
+    return snapshot
+
+
+def _comparable(snapshot: SpaceSnapshot) -> tuple[Any, ...]:
+    data = asdict(replace(snapshot, state={}, artifacts={}))
+    crawl = data.pop("crawl")
+    return data, crawl["status"], crawl["platform"], crawl["final_url"]
+
+
+def same_content(a: SpaceSnapshot, b: SpaceSnapshot) -> bool:
+    """The same space read twice gave the same snapshot (timings and costs aside)."""
+    return _comparable(a) == _comparable(b)
+
+
+def _difference(a: SpaceSnapshot, b: SpaceSnapshot) -> str:
+    """Where a visit by the recipe and one as usual differ, for the platforms listing."""
+    if a.crawl.status != b.crawl.status:
+        return f"状态不同（{a.crawl.status} / {b.crawl.status}）"
+    left, right = _comparable(a)[0], _comparable(b)[0]
+    parts = [key for key in left if left[key] != right.get(key)]
+    return "不用浏览器时读到的内容不同：" + "、".join(parts) if parts else ""
+
+
+def _looks_wrong(snapshot: SpaceSnapshot, roles: frozenset[str]) -> bool:
+    """A visit by a trusted recipe whose result is suspicious where the recipe played a
+    part: an error (a page that showed nothing), a home page without modules, or (listings
+    and item pages read without the browser) a collection read short of what the space
+    declares. A wall, a block or an unreachable host is the space's or the network's
+    answer, whatever read it."""
+    if snapshot.crawl.status == "error":
+        return True
+    if snapshot.crawl.status != "ok":
+        return False
+    if "home" in roles and not snapshot.modules:
+        return True
+    listed = ("resources", "articles", "albums")
+    if roles & {"listing", "detail"}:
+        return any(not c.complete for kind, c in snapshot.completeness.items() if kind in listed)
+    return False
 
 
 def paused_out(snapshot: SpaceSnapshot, meter: Meter) -> SpaceSnapshot:
@@ -234,14 +316,16 @@ async def _crawl_home_and_lists(
     adapter = pick_adapter(target.url, first, generic_only=session.options.generic_only)
     home = first
     if first.status < 400:
-        home = await adapter.complete_home(session, first)
+        with as_role("home"):
+            home = await adapter.complete_home(session, first)
         if home is not first and home.via == "http":
             # The adapter filled the page itself: read links from the completed page.
             session.pages[session.pages.index(first)] = home
     if _undrawn(home, first):
         # Scripts that drew nothing (an API slow or failing this time): once more, then
         # say so. An undrawn page is not an empty space.
-        again = await session.render(home.final_url)
+        with as_role("home"):
+            again = await session.render(home.final_url)
         if _undrawn(again, first):
             message = f"页面由脚本生成，但两次打开都没有显示任何内容（平台接口可能故障或过慢）：{home.final_url}"
             return _failed(session, target, started, "error", message, adapter.name, final_url=home.final_url), {}

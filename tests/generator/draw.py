@@ -215,18 +215,20 @@ def _sid(rng: random.Random, form: str, taken: set[str]) -> str:
             return sid
 
 
-def draw_platform(seed: int, index: int = 0) -> Platform:
-    """One imitation platform with 1–3 teacher spaces and their ground truth."""
+def draw_platform(seed: int, index: int = 0, spaces: int | None = None) -> Platform:
+    """One imitation platform with 1–3 teacher spaces (or ``spaces``, for a sweep benchmark
+    on one host) and their ground truth."""
     rng = random.Random(seed)
     vocab = Vocab(seed)
     style = _draw_style(rng, vocab)
     box_counts = rng.random() < 0.6
     dims = _style_dims(style, box_counts)
     taken: set[str] = set()
-    spaces = []
-    for number in range(rng.choice((1, 2, 2, 3))):
+    count = rng.choice((1, 2, 2, 3)) if spaces is None else spaces
+    drawn = []
+    for number in range(count):
         sid = _sid(rng, style.sid_form, taken)
         space = draw_space(rng, style, number, sid, box_counts)
         space.dims = {**dims, **space.dims}
-        spaces.append(space)
-    return Platform(seed=seed, index=index, style=style, vocab=vocab, spaces=spaces, dimensions=dims)
+        drawn.append(space)
+    return Platform(seed=seed, index=index, style=style, vocab=vocab, spaces=drawn, dimensions=dims)

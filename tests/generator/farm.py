@@ -70,9 +70,20 @@ class GeneratedFarm:
     describes platforms another process serves (``python -m tests.generator --json``).
     """
 
-    def __init__(self, seed: int, count: int, bases: list[tuple[str, str]] | None = None) -> None:
+    def __init__(
+        self,
+        seed: int,
+        count: int,
+        bases: list[tuple[str, str]] | None = None,
+        *,
+        spaces: int | None = None,
+        seeds: list[int] | None = None,
+    ) -> None:
+        """``spaces`` spaces per platform instead of 1–3 (a sweep benchmark's many spaces on
+        one host); ``seeds``: the platforms' own seeds instead of ``platform_seed(seed, i)``."""
         self.seed = seed
-        self.platforms = [draw_platform(platform_seed(seed, i), i) for i in range(count)]
+        seeds = seeds or [platform_seed(seed, i) for i in range(count)]
+        self.platforms = [draw_platform(s, i, spaces) for i, s in enumerate(seeds)]
         self.servers: list[FarmServer] = []
         self.apps: list[PlatformApp] = []
         self.spaces: list[GeneratedSpace] = []

@@ -1,0 +1,162 @@
+"""Learned platform recipes: which pages of a host are read without the browser, trusted
+only after the recipe and the browser gave the same snapshot."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from crawler import Recipe, RecipeBook, shipped_recipes
+from crawler.platforms.recipes import VERIFY_SPACES
+from errors import RecipeError
+from store import SnapshotStore
+from tests.generator import GeneratedFarm
+from tests.generator.draw import draw_platform
+
+HOST = "space.example.edu.cn"
+
+
+def _verify(book: RecipeBook, agree: bool = True) -> None:
+    plan = book.plan(HOST)
+    assert plan is not None and plan.mode == "verify"
+    book.verdict(HOST, plan.http_roles, agree, "" if agree else "内容不同")
+
+
+def test_a_recipe_is_trusted_only_after_agreeing_with_the_browser() -> None:
+    book = RecipeBook()
+    assert book.plan(HOST) is None  # nothing known: a visit as usual
+    book.observed(HOST, {"home", "detail"})
+    for _ in range(VERIFY_SPACES - 1):
+        _verify(book)
+        assert book.plan(HOST).mode == "verify"  # type: ignore[union-attr]
+    _verify(book)
+    plan = book.plan(HOST)
+    assert plan is not None and plan.mode == "trust" and plan.http_roles == {"home", "detail"}
+    assert book.recipes[HOST].describe() == "主页、详情页不用浏览器"
+
+
+def test_a_candidate_that_disagrees_gives_way_to_its_roles_one_at_a_time() -> None:
+    book = RecipeBook()
+    book.observed(HOST, {"home", "listing"})
+    _verify(book, agree=False)
+    assert book.plan(HOST) is not None and book.plan(HOST).http_roles == {"home"}  # type: ignore[union-attr]
+    _verify(book)
+    _verify(book, agree=False)  # one disagreement resets the count
+    assert book.plan(HOST).http_roles == {"listing"}  # type: ignore[union-attr]
+    _verify(book, agree=False)
+    assert book.plan(HOST) is None and book.recipes[HOST].status == "failed"
+    assert book.recipes[HOST].describe() == "脚本生成的内容需要浏览器读取"
+    assert book.recipes[HOST].note == "内容不同"
+
+
+def test_a_trusted_recipe_that_goes_wrong_is_learnt_again() -> None:
+    book = RecipeBook()
+    book.observed(HOST, {"home", "detail"})
+    for _ in range(VERIFY_SPACES):
+        _verify(book)
+    book.verdict(HOST, frozenset({"home", "detail"}), False, "列表不同")
+    recipe = book.recipes[HOST]
+    assert recipe.status == "learning" and recipe.http_roles == ("home",)
+    assert ("home", "detail") in recipe.rejected
+
+
+def test_a_late_verdict_about_an_older_candidate_is_ignored() -> None:
+    book = RecipeBook()
+    book.observed(HOST, {"home", "listing"})
+    _verify(book, agree=False)  # now ("home",)
+    book.verdict(HOST, frozenset({"home", "listing"}), True)  # a space that started earlier
+    assert book.recipes[HOST].agreed == 0
+
+
+def test_recipes_survive_the_database(tmp_path: Path) -> None:
+    store = SnapshotStore(tmp_path / "r.db")
+    book = RecipeBook()
+    book.observed(HOST, {"home"})
+    book.account(HOST, 40, 1)
+    store.save_recipes(book.take_changed())
+    [again] = SnapshotStore(tmp_path / "r.db", read_only=True).recipes()
+    assert again == book.recipes[HOST] and again.http_roles == ("home",)
+    assert not book.take_changed()
+
+
+def test_shipped_recipes_are_read_and_bad_ones_named(tmp_path: Path) -> None:
+    (tmp_path / "a.toml").write_text('host = "Space.Example.edu.cn"\nhttp_roles = ["detail", "home"]\n', "utf-8")
+    [recipe] = shipped_recipes(tmp_path)
+    assert recipe == Recipe(HOST, "learning", ("home", "detail"), source="shipped")  # verified before trusted
+    (tmp_path / "b.toml").write_text('host = "x.cn"\nhttp_roles = ["everything"]\n', "utf-8")
+    with pytest.raises(RecipeError, match="b.toml：http_roles 应为"):
+        shipped_recipes(tmp_path)
+    (tmp_path / "b.toml").write_text("host = ", "utf-8")
+    with pytest.raises(RecipeError, match="无法读取"):
+        shipped_recipes(tmp_path)
+    assert shipped_recipes() == []  # the project ships none (crawler/platforms/recipes/README.md says how)
+
+
+def _seed(kind: str) -> int:
+    """The first platform seed from 1000 whose home page carries a layout script that asks
+    an API but draws nothing (``kind == "layout_api"``), or a single-page app."""
+    seed = 1000
+    while True:
+        style = draw_platform(seed).style
+        if (kind == "spa" and style.kind == "spa") or (style.kind == "server" and style.module_marking == kind):
+            return seed
+        seed += 1
+
+
+@pytest.fixture(scope="module")
+def scripted_host() -> Iterator[GeneratedFarm]:
+    with GeneratedFarm(0, 1, spaces=6, seeds=[_seed("layout_api")]) as farm:
+        yield farm
+
+
+def test_a_sweep_learns_to_read_the_home_pages_without_the_browser(
+    scripted_host: GeneratedFarm, tmp_path: Path, run_cli
+) -> None:  # type: ignore[no-untyped-def]
+    targets = tmp_path / "t.txt"
+    targets.write_text("".join(s.url + "\n" for s in scripted_host.spaces), "utf-8")
+    db = tmp_path / "s.db"
+    sweep = ("sweep", str(targets), "--db", str(db), "--allow-private", "--concurrency", "1", "--full")
+    first = run_cli(*sweep, timeout=600)
+    assert first.code in (0, 1), first.stderr
+    store = SnapshotStore(db, read_only=True)
+    [recipe] = store.recipes()
+    assert recipe.status == "verified" and "home" in recipe.http_roles, recipe
+    listing = run_cli("platforms", "--db", str(db))
+    assert listing.code == 0 and "已验证" in listing.stdout and "主页" in listing.stdout
+    again = run_cli(*sweep[:-1], timeout=600)  # an incremental re-sweep trusts it
+    assert again.code == first.code
+    for space in scripted_host.spaces:
+        rows = store.snapshots(space.url)
+        # The same snapshot, read with the recipe: stored as "unchanged since the last one".
+        assert len(rows) == 2 and rows[1]["unchanged_from"] == rows[0]["id"], space.url
+    [later] = SnapshotStore(db, read_only=True).recipes()
+    assert later.spaces == 2 * len(scripted_host.spaces)
+    # The same re-sweep without the recipe: the home pages are rendered again.
+    usual = run_cli(*sweep[:-1], "--no-recipes", timeout=600)
+    with_recipe, without = _renders_per_space(again.stdout), _renders_per_space(usual.stdout)
+    read = [store.snapshots(s.url)[-1]["status"] for s in scripted_host.spaces]
+    saved = read.count("ok") / len(read)  # one home page per space that shows its content
+    assert without - with_recipe >= saved - 0.1, (with_recipe, without, read)
+
+
+def _renders_per_space(summary: str) -> float:
+    import re
+
+    match = re.search(r"浏览器渲染 ([\d.]+) 次", summary)
+    assert match, summary
+    return float(match.group(1))
+
+
+def test_an_app_is_found_to_need_the_browser(tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    with GeneratedFarm(0, 1, spaces=4, seeds=[_seed("spa")]) as farm:
+        targets = tmp_path / "t.txt"
+        targets.write_text("".join(s.url + "\n" for s in farm.spaces), "utf-8")
+        sweep = ("sweep", str(targets), "--db", str(tmp_path / "s.db"), "--allow-private", "--concurrency", "1")
+        result = run_cli(*sweep, timeout=600)
+    assert result.code in (0, 1), result.stderr
+    [recipe] = SnapshotStore(tmp_path / "s.db", read_only=True).recipes()
+    assert recipe.status == "failed" and recipe.http_roles == (), recipe
+    assert json.dumps(recipe.to_json(), ensure_ascii=False).count("home") >= 1  # it tried the home page
