@@ -15,7 +15,17 @@ Everything runs in one invocation, each part in its own process where it matters
   rendered and waited for until the network is idle;
 - the unchanged re-sweep: the same command again, time and requests as a fraction.
 
+``--farm layout_api`` or ``--farm spa`` sweeps instead N spaces of one platform drawn by
+the randomized generator (``benchmarks/generated_farm.py``), a layout the crawler was not
+written against: ``layout_api`` mixes, on one host, pages read over HTTP, pages that need
+the browser (lists grown from a JSON API) and micro-course videos; ``spa`` is a
+single-page app. There the table shows what the learned platform recipe does: browser
+renders per space in the first sweep (learning and verifying) and in the re-sweep (the
+recipe trusted) against a re-sweep with ``--no-recipes``, whether both re-sweeps stored
+the same snapshots, and the most requests the host saw in flight at once.
+
     .venv/bin/python -m benchmarks.sweep [--sizes 200,2000] [--shape campaign|small] [--naive-sample 20]
+    .venv/bin/python -m benchmarks.sweep --farm layout_api --sizes 200
 """
 
 from __future__ import annotations
@@ -24,6 +34,8 @@ import argparse
 import asyncio
 import json
 import os
+import re
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -60,8 +72,10 @@ def _stats(base: str, paths: bool = False) -> dict:  # type: ignore[type-arg]
         return json.loads(response.read())
 
 
-def _run_sweep(targets: Path, db: Path, concurrency: int, per_host: int) -> tuple[float, int]:
-    """Seconds and peak PSS of one ``spacebot sweep`` run."""
+def _run_sweep(
+    targets: Path, db: Path, concurrency: int, per_host: int, *extra: str
+) -> tuple[float, int, dict[str, float]]:
+    """Seconds, peak PSS and the summary's means per space of one ``spacebot sweep`` run."""
     command = [
         sys.executable,
         "-m",
@@ -75,20 +89,30 @@ def _run_sweep(targets: Path, db: Path, concurrency: int, per_host: int) -> tupl
         str(concurrency),
         "--per-host",
         str(per_host),
+        *extra,
     ]
     started = time.perf_counter()
-    process = subprocess.Popen(
-        command,
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-    )
-    peak = 0
-    while process.poll() is None:
-        peak = max(peak, _pss_tree(process.pid))
-        time.sleep(0.1)
-    return time.perf_counter() - started, peak
+    with tempfile.TemporaryFile("w+", encoding="utf-8") as output:
+        process = subprocess.Popen(
+            command,
+            cwd=ROOT,
+            stdout=output,
+            stderr=subprocess.DEVNULL,
+            env={**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "200"},
+        )
+        peak = 0
+        while process.poll() is None:
+            peak = max(peak, _pss_tree(process.pid))
+            time.sleep(0.1)
+        seconds = time.perf_counter() - started
+        output.seek(0)
+        summary = output.read()
+    means = {}
+    for key, pattern in (("requests", r"请求 ([\d.]+) 次"), ("renders", r"浏览器渲染 ([\d.]+) 次")):
+        match = re.search(pattern, summary)
+        if match:
+            means[key] = float(match.group(1))
+    return seconds, peak, means
 
 
 async def _floor(base: str, log: list[list[str]], per_host: int) -> float:
@@ -145,8 +169,96 @@ def _space_pages(log: list[list[str]]) -> dict[str, list[str]]:
     return out
 
 
+def _serve_generated(kind: str, n: int, latency: float) -> tuple[subprocess.Popen, dict]:  # type: ignore[type-arg]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "benchmarks.generated_farm", "--kind", kind, "--spaces", str(n)]
+        + ["--latency", str(latency)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    assert process.stdout is not None
+    return process, json.loads(process.stdout.readline())
+
+
+def _identical(db: Path, urls: list[str]) -> int:
+    """Spaces whose latest snapshot is stored as unchanged since the one before (the same
+    content, read another way)."""
+    with sqlite3.connect(db) as conn:
+        same = 0
+        for url in urls:
+            rows = conn.execute("select unchanged_from from snapshots where url = ? order by id desc limit 1", [url])
+            row = rows.fetchone()
+            same += bool(row and row[0])
+        return same
+
+
+def generated(args: argparse.Namespace, console: Console) -> None:
+    """The sweep on one generated platform: what the learned recipe saves, measured."""
+    table = Table(title=f"spacebot sweep on a generated {args.farm} platform, one host (loopback, one run)")
+    for column in (
+        "N",
+        "first s",
+        "floor s",
+        "first / floor",
+        "req/space",
+        "renders/space first",
+        "renders/space re-sweep",
+        "… --no-recipes",
+        "same snapshots",
+        "re-sweep time",
+        "re-sweep req/space",
+        "peak in flight",
+        "peak PSS",
+    ):
+        table.add_column(column, justify="right")
+    for n in (int(x) for x in args.sizes.split(",")):
+        farm, served = _serve_generated(args.farm, n, args.latency)
+        base, urls = served["base"], served["urls"]
+        try:
+            with tempfile.TemporaryDirectory() as tmp:
+                targets = Path(tmp) / "targets.txt"
+                targets.write_text("".join(u + "\n" for u in urls))
+                db = Path(tmp) / "bench.db"
+                seconds, peak, first = _run_sweep(targets, db, args.concurrency, args.per_host)
+                stats = _stats(base, paths=True)
+                again_seconds, _, again = _run_sweep(targets, db, args.concurrency, args.per_host)
+                again_requests = _stats(base)["requests"] - stats["requests"]
+                same_with = _identical(db, urls)
+                _, _, usual = _run_sweep(targets, db, args.concurrency, args.per_host, "--no-recipes")
+                same_without = _identical(db, urls)
+                peak_inflight = _stats(base)["max_inflight"]
+                floor = asyncio.run(_floor(base, stats["log"], args.per_host))
+                table.add_row(
+                    str(n),
+                    f"{seconds:.1f}",
+                    f"{floor:.1f}",
+                    f"{seconds / floor:.2f}×",
+                    f"{first.get('requests', float('nan')):.1f}",
+                    f"{first.get('renders', float('nan')):.2f}",
+                    f"{again.get('renders', float('nan')):.2f}",
+                    f"{usual.get('renders', float('nan')):.2f}",
+                    f"{same_with}/{n}, {same_without}/{n}",
+                    f"{again_seconds / seconds:.1%}",
+                    f"{again_requests / n:.1f}",
+                    f"{peak_inflight} (cap {args.per_host})",
+                    f"{peak / 1024**2:.0f} MB",
+                )
+        finally:
+            farm.kill()
+    console.print(table)
+    console.print(
+        "first s: the first sweep, learning the host's recipe and verifying it side by side on its first "
+        "spaces; the floor makes the same requests with httpx and nothing else. same snapshots: spaces whose "
+        "snapshot of the re-sweep with the recipe, then of the re-sweep with --no-recipes, was stored as "
+        "unchanged (identical content). peak in flight: the most requests the platform host had at once."
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--farm", choices=("bulk", "layout_api", "spa"), default="bulk", help="the farm swept")
     parser.add_argument("--sizes", default="200,2000", help="numbers of spaces, comma-separated")
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--per-host", type=int, default=4)
@@ -155,6 +267,9 @@ def main() -> None:
     parser.add_argument("--shape", choices=("campaign", "small"), default="campaign", help="the generated spaces")
     args = parser.parse_args()
     console = Console(width=150)
+    if args.farm != "bulk":
+        generated(args, console)
+        return
     table = Table(title=f"spacebot sweep on server-rendered spaces, {args.shape} shape (loopback, one run)")
     for column in (
         "N",
@@ -179,10 +294,10 @@ def main() -> None:
                 sids = [str(700000 + i) for i in range(n)]
                 targets.write_text("".join(f"{base}/index.php?r=space/person/index&sid={s}\n" for s in sids))
                 db = Path(tmp) / "bench.db"
-                seconds, peak = _run_sweep(targets, db, args.concurrency, args.per_host)
+                seconds, peak, _ = _run_sweep(targets, db, args.concurrency, args.per_host)
                 first = _stats(base, paths=True)
                 requests = first["requests"]
-                again_seconds, _ = _run_sweep(targets, db, args.concurrency, args.per_host)
+                again_seconds, _, _ = _run_sweep(targets, db, args.concurrency, args.per_host)
                 again_requests = _stats(base)["requests"] - requests
                 floor = asyncio.run(_floor(base, first["log"], args.per_host))
                 pages = _space_pages(first["log"])

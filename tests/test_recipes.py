@@ -14,7 +14,7 @@ from crawler.platforms.recipes import VERIFY_SPACES
 from errors import RecipeError
 from store import SnapshotStore
 from tests.generator import GeneratedFarm
-from tests.generator.draw import draw_platform
+from tests.generator.draw import first_seed
 
 HOST = "space.example.edu.cn"
 
@@ -95,20 +95,9 @@ def test_shipped_recipes_are_read_and_bad_ones_named(tmp_path: Path) -> None:
     assert shipped_recipes() == []  # the project ships none (crawler/platforms/recipes/README.md says how)
 
 
-def _seed(kind: str) -> int:
-    """The first platform seed from 1000 whose home page carries a layout script that asks
-    an API but draws nothing (``kind == "layout_api"``), or a single-page app."""
-    seed = 1000
-    while True:
-        style = draw_platform(seed).style
-        if (kind == "spa" and style.kind == "spa") or (style.kind == "server" and style.module_marking == kind):
-            return seed
-        seed += 1
-
-
 @pytest.fixture(scope="module")
 def scripted_host() -> Iterator[GeneratedFarm]:
-    with GeneratedFarm(0, 1, spaces=6, seeds=[_seed("layout_api")]) as farm:
+    with GeneratedFarm(0, 1, spaces=6, seeds=[first_seed("layout_api")]) as farm:
         yield farm
 
 
@@ -151,7 +140,7 @@ def _renders_per_space(summary: str) -> float:
 
 
 def test_an_app_is_found_to_need_the_browser(tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
-    with GeneratedFarm(0, 1, spaces=4, seeds=[_seed("spa")]) as farm:
+    with GeneratedFarm(0, 1, spaces=4, seeds=[first_seed("spa")]) as farm:
         targets = tmp_path / "t.txt"
         targets.write_text("".join(s.url + "\n" for s in farm.spaces), "utf-8")
         sweep = ("sweep", str(targets), "--db", str(tmp_path / "s.db"), "--allow-private", "--concurrency", "1")

@@ -353,3 +353,18 @@ def test_a_check_that_breaks_says_so_in_chinese(
     assert page.status_code == 500 and "服务器内部错误" in page.text
     assert "Traceback" not in page.text and "another bug" not in page.text
     assert page.headers["content-security-policy"] == CSP
+
+
+def test_the_rate_limit_window_slides() -> None:
+    from spacebot.web._service import Busy, RateLimiter, client_key
+
+    limiter = RateLimiter(2, 0.3)
+    limiter.take("a")
+    limiter.take("a")
+    limiter.take("b")  # another client has its own share
+    with pytest.raises(Busy, match="同一 IP 地址每"):
+        limiter.take("a")
+    time.sleep(0.35)
+    limiter.take("a")  # the window has moved on
+    assert client_key("2001:db8:1:2:3:4:5:6") == client_key("2001:db8:1:2:ffff::1") == "2001:db8:1:2::/64"
+    assert client_key("10.0.0.7") == "10.0.0.7"

@@ -232,3 +232,15 @@ def draw_platform(seed: int, index: int = 0, spaces: int | None = None) -> Platf
         space.dims = {**dims, **space.dims}
         drawn.append(space)
     return Platform(seed=seed, index=index, style=style, vocab=vocab, spaces=drawn, dimensions=dims)
+
+
+def first_seed(kind: str, start: int = 1000) -> int:
+    """The first platform seed from ``start`` whose platform is a single-page app
+    (``kind == "spa"``) or a server layout marking its modules by ``kind`` (``layout_api``:
+    a layout script that asks an API and draws nothing)."""
+    seed = start
+    while True:
+        style = draw_platform(seed).style
+        if (kind == "spa" and style.kind == "spa") or (style.kind == "server" and style.module_marking == kind):
+            return seed
+        seed += 1
