@@ -399,3 +399,34 @@ def test_an_unchanged_re_sweep_reads_a_fraction_of_the_pages(farm: Farm, tmp_pat
     before = requests()
     run_cli("sweep", str(targets), "--db", db, "--allow-private", "--full")
     assert requests() - before >= 0.95 * first  # --full reads every page again
+
+
+def test_a_collection_the_home_page_vouches_for_is_not_read_again(tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    """A module box that declares its count and shows its newest items with dates vouches
+    for the collection: while both are unchanged, a re-sweep does not open its listing."""
+    from dataclasses import replace
+
+    from tests.farm.spec import ArticleSpec
+
+    server, app = start_bulk(3)
+    try:
+        targets = tmp_path / "t.txt"
+        urls = write_targets(server, app, targets)
+        db = str(tmp_path / "s.db")
+        run_cli("sweep", str(targets), "--db", db, "--allow-private")
+        blog = [p for p in server.requests if "blog%2Findex" in p]
+        assert len(blog) == 3  # the first sweep read each article listing
+        first = len(server.requests)
+        run_cli("sweep", str(targets), "--db", db, "--allow-private")
+        assert not [p for p in server.requests[first:] if "blog%2Findex" in p]
+        space = app.spaces["700000"]
+        added = ArticleSpec("new1", "教育叙事：新学期的第一课", True, "2022-09-01")
+        app.spaces["700000"] = replace(space, articles=(added, *space.articles))
+        second = len(server.requests)
+        run_cli("sweep", str(targets), "--db", db, "--allow-private")
+        assert [p for p in server.requests[second:] if "blog%2Findex" in p] == [
+            "/index.php?r=space%2Fperson%2Fblog%2Findex&sid=700000"
+        ]
+        assert "新增文章 1 个：教育叙事：新学期的第一课" in run_cli("history", "--db", db, urls[0]).stdout
+    finally:
+        server.stop()

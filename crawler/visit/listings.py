@@ -19,7 +19,7 @@ from ..model import Completeness
 from ..platforms import PlatformAdapter
 from ..transport.http import FetchError, Page
 from .apps import AppListing
-from .reuse import listing_fingerprint
+from .reuse import home_fingerprint, listing_fingerprint
 from .session import VisitSession, as_role
 
 __all__ = ["ListingResult", "app_listing_result", "crawl_listing", "listing_start"]
@@ -93,6 +93,7 @@ class ListingResult:
     records: list[Record] = field(default_factory=list)
     pages: list[Page] = field(default_factory=list)
     fingerprint: str | None = None
+    home_key: str | None = None  # what the home page's box says of it (count, newest dated items)
     reused: dict[str, Any] | None = None  # the previous state, reused as it was
     declared: int | None = None  # items the space says the collection has
     declared_by: str = ""  # where it says so (资源(27), 共 87 条)
@@ -146,6 +147,20 @@ async def crawl_listing(
         records = find_records(parse_html(str(shown.element)), home.final_url) if shown else []
         return ListingResult(None, records, declared=declared, declared_by=declared_by)
     result = ListingResult(start, declared=declared, declared_by=declared_by)
+    box = next((m for m in modules if m.type == kind and m.items is not None), None)
+    if box is not None:
+        result.home_key = home_fingerprint(box.items, find_records(parse_html(str(box.element)), home.final_url))
+    if (
+        previous
+        and result.home_key is not None
+        and previous.get("start") == start
+        and previous.get("home_key") == result.home_key
+        and previous.get("fingerprint")
+    ):
+        # The home page declares the same count and shows the same newest items: the
+        # listing is not read at all (its first page would have told the same).
+        result.fingerprint, result.reused = previous["fingerprint"], previous
+        return result
     tabs: list[tuple[str | None, str]] = [(None, start)]  # category tabs: (label, first page)
     tab_totals: list[int | None] = []
     pages = 0

@@ -16,7 +16,7 @@ from ..model import DeclaredVideo, Video, VideoProbe
 from ..transport.http import CachedPage
 from .session import VisitSession
 
-__all__ = ["http_cache_from_state", "http_cache_state", "listing_fingerprint", "video_from_state"]
+__all__ = ["home_fingerprint", "http_cache_from_state", "http_cache_state", "listing_fingerprint", "video_from_state"]
 
 
 _HTTP_CACHE_LIMIT = 500  # pages per space
@@ -40,6 +40,16 @@ def listing_fingerprint(first: BeautifulSoup, records: list[Record], declared: i
     home page declares, and its newest items."""
     head = [(r.url, r.title, r.date, r.original, r.size_bytes, r.photos) for r in records]
     return hashlib.sha256(json.dumps([total_pages(first), declared, head], ensure_ascii=False).encode()).hexdigest()
+
+
+def home_fingerprint(declared: int | None, shown: list[Record]) -> str | None:
+    """What the home page says about a collection, when it says enough to vouch for it: the
+    count its module box declares and the newest items it shows with their dates. None when
+    the box declares no count or shows no dated item."""
+    dated = [(r.url, r.title, r.date) for r in shown if r.date]
+    if declared is None or not dated:
+        return None
+    return hashlib.sha256(json.dumps(["home", declared, dated], ensure_ascii=False).encode()).hexdigest()
 
 
 def video_from_state(data: dict[str, Any]) -> Video:

@@ -449,6 +449,7 @@ async def _crawl_home_and_lists(
             state[kind] = {
                 "start": listing.start,
                 "fingerprint": listing.fingerprint,
+                "home_key": listing.home_key,
                 "items": [asdict(x) for x in built],
                 "links": [asdict(x) for x in links],
                 "completeness": asdict(completeness[kind]),
