@@ -435,7 +435,7 @@ def serve(
     per_host: int = typer.Option(2, "--per-host", help="同一平台主机同时进行的请求数上限（所有检查合计）"),
     max_running: int = typer.Option(2, "--max-running", help="同时进行的检查数上限"),
     max_queue: int = typer.Option(20, "--max-queue", help="排队等待的检查数上限（满了则请用户稍后再试）"),
-    rate_limit: int = typer.Option(10, "--rate-limit", help="同一客户端地址每 10 分钟最多提交的检查数"),
+    rate_limit: int = typer.Option(10, "--rate-limit", help="同一客户端 IP 地址每 10 分钟最多提交的检查数"),
     access_log: bool = typer.Option(False, "--access-log", help="记录每个请求（含客户端 IP 地址；默认不记录）"),
     forwarded_allow_ips: str | None = typer.Option(
         None,
@@ -453,7 +453,7 @@ def serve(
         if value < 1:
             raise _usage_error(f"{flag} 必须是正整数")
     if rate_limit < 1:
-        raise _usage_error("--rate-limit 必须是正整数（同一地址每 10 分钟最多提交的检查数）")
+        raise _usage_error("--rate-limit 必须是正整数（同一 IP 地址每 10 分钟最多提交的检查数）")
     if not 0 < port < 65536:
         raise _usage_error(f"端口 {port} 无效：请用 1–65535 之间的数")
     policy = _policy(allow_private, allow_host, allow_network)
