@@ -137,11 +137,9 @@ async def run_sweep(
     if settings.recipes:  # the database's recipes first; shipped ones for hosts it has none for
         known = store.recipes()
         hosts = {r.host for r in known}
-        if not settings.incremental:  # a full read checks every trusted recipe again on its first spaces
-            for recipe in known:
-                if recipe.status == "verified":
-                    recipe.status, recipe.agreed = "learning", 0
         book = RecipeBook([*known, *(r for r in shipped_recipes() if r.host not in hosts)])
+        if not settings.incremental:  # a full read checks every recipe again on its first spaces
+            book.reverify()
     progress = Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),

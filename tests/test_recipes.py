@@ -59,8 +59,18 @@ def test_a_trusted_recipe_that_goes_wrong_is_learnt_again() -> None:
         _verify(book)
     book.verdict(HOST, frozenset({"home", "detail"}), False, "列表不同")
     recipe = book.recipes[HOST]
-    assert recipe.status == "learning" and recipe.http_roles == ("home",)
+    assert recipe.status == "observing" and book.plan(HOST) is None  # the next space is read as usual …
+    book.observed(HOST, {"home", "detail"})
+    assert book.plan(HOST).http_roles == {"home"}  # type: ignore[union-attr]  # … and the rejected candidate is not tried again
     assert ("home", "detail") in recipe.rejected
+
+
+def test_a_full_read_verifies_every_recipe_again() -> None:
+    book = RecipeBook([Recipe(HOST, "verified", ("home",)), Recipe("b.cn", "failed", (), rejected=[("home",)])])
+    book.reverify()
+    assert book.plan(HOST) is not None and book.plan(HOST).mode == "verify"  # type: ignore[union-attr]
+    assert book.recipes["b.cn"].status == "observing" and not book.recipes["b.cn"].rejected
+    assert {r.host for r in book.take_changed()} == {HOST, "b.cn"}
 
 
 def test_a_late_verdict_about_an_older_candidate_is_ignored() -> None:
@@ -127,6 +137,7 @@ def test_a_sweep_learns_to_read_the_home_pages_without_the_browser(
     usual = run_cli(*sweep[:-1], "--no-recipes", timeout=600)
     with_recipe, without = _renders_per_space(again.stdout), _renders_per_space(usual.stdout)
     read = [store.snapshots(s.url)[-1]["status"] for s in scripted_host.spaces]
+    assert read.count("ok") >= 2, read
     saved = read.count("ok") / len(read)  # one home page per space that shows its content
     assert without - with_recipe >= saved - 0.1, (with_recipe, without, read)
 

@@ -129,9 +129,10 @@ class RecipeBook:
             return
         recipe.rejected.append(recipe.http_roles)
         recipe.note = why
-        if recipe.status == "verified":  # it worked, then stopped working: learn again
-            recipe.queue = [(r,) for r in recipe.http_roles if len(recipe.http_roles) > 1]
-            recipe.queue = [c for c in recipe.queue if c not in recipe.rejected]
+        if recipe.status == "verified":  # it worked, then stopped working: observe and learn again
+            recipe.queue, recipe.http_roles, recipe.status, recipe.agreed = [], (), "observing", 0
+            self.changed.add(host)
+            return
         self._next(recipe)
 
     def _next(self, recipe: Recipe) -> None:
@@ -143,6 +144,16 @@ class RecipeBook:
             recipe.http_roles = ()
             recipe.status = "failed" if recipe.rejected else "observing"
         self.changed.add(recipe.host)
+
+    def reverify(self) -> None:
+        """A full read checks everything again: trusted recipes are verified anew, and hosts
+        found to need the browser are observed again from scratch (platforms change)."""
+        for recipe in self.recipes.values():
+            if recipe.status == "verified":
+                recipe.status, recipe.agreed = "learning", 0
+            elif recipe.status == "failed":
+                recipe.status, recipe.rejected, recipe.queue = "observing", [], []
+            self.changed.add(recipe.host)
 
     def account(self, host: str, requests: int, renders: int) -> None:
         recipe = self.recipes.setdefault(host, Recipe(host))

@@ -156,9 +156,10 @@ async def crawl_listing(
         and previous.get("start") == start
         and previous.get("home_key") == result.home_key
         and previous.get("fingerprint")
+        and (previous.get("completeness") or {}).get("complete")
     ):
-        # The home page declares the same count and shows the same newest items: the
-        # listing is not read at all (its first page would have told the same).
+        # The home page declares the same count and shows the same newest items, and the
+        # listing was read whole last time: it is not read at all.
         result.fingerprint, result.reused = previous["fingerprint"], previous
         return result
     tabs: list[tuple[str | None, str]] = [(None, start)]  # category tabs: (label, first page)
@@ -204,6 +205,8 @@ async def crawl_listing(
                     queue.append(link)
         result.truncated = result.truncated or bool(queue)
     result.truncated = result.truncated or len(tabs) > len(tab_totals)
+    if len(tabs) > 1 or result.pages_failed or result.truncated:
+        result.home_key = None  # a box does not vouch for a listing split in tabs, or read in part
     if len(tabs) > 1:
         _tabs_declared(result, tab_totals, declared, declared_by)
     if not result.pages:

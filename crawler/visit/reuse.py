@@ -46,9 +46,9 @@ def home_fingerprint(declared: int | None, shown: list[Record]) -> str | None:
     """What the home page says about a collection, when it says enough to vouch for it: the
     count its module box declares and the newest items it shows with their dates. None when
     the box declares no count or shows no dated item."""
-    dated = [(r.url, r.title, r.date) for r in shown if r.date]
-    if declared is None or not dated:
+    if declared is None or not any(r.date for r in shown):
         return None
+    dated = [(r.url, r.title, r.date, r.original, r.size_bytes, r.photos) for r in shown]
     return hashlib.sha256(json.dumps(["home", declared, dated], ensure_ascii=False).encode()).hexdigest()
 
 

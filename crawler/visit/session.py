@@ -9,6 +9,8 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from ..extract.blocks import detect_block
+from ..extract.pages import in_app_entry
+from ..extract.vocab import LOAD_MORE_WORDS
 from ..extract.walls import detect_wall
 from ..transport.browser import BrowserSession
 from ..transport.http import CachedPage, HttpFetcher, Page
@@ -107,7 +109,10 @@ class VisitSession:
         role = ROLE.get()
         if role is not None and role in self.http_roles:  # the recipe: this page's scripts add nothing read
             known = self._fetched.get(url)
-            return known if known is not None else await self.fetch(url)
+            page = known if known is not None and known.blocked is None else await self.fetch(url)
+            # A list that grows by 加载更多 is not all there without the browser: render it.
+            if not (load_more and page.status < 400 and in_app_entry(page.soup, list(LOAD_MORE_WORDS))):
+                return page
         async with self._browser_turn(url):
             page = await self.browser.render(url, load_more=load_more)
         self._judge(page)

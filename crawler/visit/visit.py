@@ -105,15 +105,22 @@ async def crawl_space(
         token = METER.set(meter)
     last: list[VisitSession] = []
 
-    async def visit(http_roles: frozenset[str] = frozenset()) -> SpaceSnapshot:
+    async def visit(http_roles: frozenset[str] = frozenset(), aside: Meter | None = None) -> SpaceSnapshot:
+        """One visit; with ``aside`` its requests are metered there (a verification read:
+        not held against the space's budget)."""
         cache = http_cache_from_state(previous_state)
         session = VisitSession(options, fetcher, browser, http_cache=cache, http_roles=http_roles)
         last[:] = [session]
-        return await _guarded(session, target, _now(), previous_state)
+        own = METER.set(aside) if aside is not None else None
+        try:
+            return await _guarded(session, target, _now(), previous_state)
+        finally:
+            if own is not None:
+                METER.reset(own)
 
     started = _now()
     try:
-        snapshot = await _with_recipe(recipes, target, visit, lambda: last[0])
+        snapshot = await _with_recipe(recipes, target, visit, lambda: last[0], meter, previous_state)
         if meter.exceeded:  # the visit went on without what was refused past the budget
             snapshot = _failed(last[0], target, started, "error", meter.message, platform=snapshot.crawl.platform)
         return metered(paused_out(snapshot, meter), meter)
@@ -131,10 +138,18 @@ async def _with_recipe(
     target: Target,
     visit: Callable[..., Awaitable[SpaceSnapshot]],
     session_of: Callable[[], VisitSession],
+    meter: Meter,
+    previous_state: dict[str, Any] | None,
 ) -> SpaceSnapshot:
     """The visit as the host's recipe says: as usual (and noting what was rendered), side by
     side with the recipe while it is verified, or by the recipe once it is trusted (checked
-    against a visit as usual when its result looks wrong)."""
+    against a visit as usual when its result looks wrong).
+
+    A verdict is given only when it means something: the usual visit rendered every role
+    of the candidate (a deleted space, a wall or a reused listing tests nothing), both
+    visits ended alike (or the recipe's with an error), and neither ran out of budget or
+    met a paused host. The recipe's side read is counted in the space's cost but not held
+    against its budget."""
     host = urlsplit(target.url).netloc.lower()
     plan = recipes.plan(host) if recipes is not None else None
     if recipes is None or plan is None:
@@ -142,18 +157,31 @@ async def _with_recipe(
         if recipes is not None and snapshot.crawl.status == "ok":
             recipes.observed(host, session_of().rendered_roles)
         return snapshot
+
+    def judge(replayed: SpaceSnapshot, usual: SpaceSnapshot, side: Meter | None) -> None:
+        tested = plan.http_roles <= session_of().rendered_roles
+        alike = replayed.crawl.status in (usual.crawl.status, "error")
+        clean = not (meter.exceeded or meter.paused_out or (side is not None and (side.exceeded or side.paused_out)))
+        if recipes is not None and plan is not None and tested and alike and clean:
+            recipes.verdict(host, plan.http_roles, same_content(replayed, usual), _difference(replayed, usual))
+
     if plan.mode == "verify":
-        replayed = await visit(plan.http_roles)
+        side = Meter(meter.limit)
+        replayed = await visit(plan.http_roles, aside=side)
+        with meter._lock:  # counted, not budgeted
+            meter.requests, meter.bytes, meter.renders = (
+                meter.requests + side.requests,
+                meter.bytes + side.bytes,
+                meter.renders + side.renders,
+            )
         snapshot = await visit()
-        if snapshot.crawl.status in ("ok", "not_found", "login_required"):  # a space the browser read
-            recipes.verdict(host, plan.http_roles, same_content(replayed, snapshot), _difference(replayed, snapshot))
+        judge(replayed, snapshot, side)
         return snapshot
     replayed = await visit(plan.http_roles)
-    if not _looks_wrong(replayed, plan.http_roles):
+    if not _looks_wrong(replayed, plan.http_roles, previous_state):
         return replayed
     snapshot = await visit()
-    if snapshot.crawl.status == "ok":
-        recipes.verdict(host, plan.http_roles, same_content(replayed, snapshot), _difference(replayed, snapshot))
+    judge(replayed, snapshot, None)
     return snapshot
 
 
@@ -177,21 +205,28 @@ def _difference(a: SpaceSnapshot, b: SpaceSnapshot) -> str:
     return "不用浏览器时读到的内容不同：" + "、".join(parts) if parts else ""
 
 
-def _looks_wrong(snapshot: SpaceSnapshot, roles: frozenset[str]) -> bool:
+def _looks_wrong(snapshot: SpaceSnapshot, roles: frozenset[str], previous: dict[str, Any] | None) -> bool:
     """A visit by a trusted recipe whose result is suspicious where the recipe played a
-    part: an error (a page that showed nothing), a home page without modules, or (listings
-    and item pages read without the browser) a collection read short of what the space
-    declares. A wall, a block or an unreachable host is the space's or the network's
-    answer, whatever read it."""
-    if snapshot.crawl.status == "error":
+    part: an error (a page that showed nothing); with the home page read over HTTP, no
+    modules, or a block (a script challenge the browser would have passed); with listings
+    or item pages read over HTTP, a collection (or the videos) read short of what the
+    space declares, unless the last crawl read no more (items the owner hid). A wall is
+    the space's answer: the recipe was verified on walls too."""
+    status = snapshot.crawl.status
+    if status == "error" or (status == "blocked" and "home" in roles):
         return True
-    if snapshot.crawl.status != "ok":
+    if status != "ok":
         return False
     if "home" in roles and not snapshot.modules:
         return True
-    listed = ("resources", "articles", "albums")
-    if roles & {"listing", "detail"}:
-        return any(not c.complete for kind, c in snapshot.completeness.items() if kind in listed)
+    if not roles & {"listing", "detail"}:
+        return False
+    for kind, completeness in snapshot.completeness.items():
+        if kind not in ("resources", "articles", "albums", "videos") or completeness.complete:
+            continue
+        before = ((previous or {}).get(kind) or {}).get("completeness") or {}
+        if before.get("complete") is not False or completeness.read < int(before.get("read") or 0):
+            return True
     return False
 
 
