@@ -5,7 +5,8 @@
 VENV ?= .venv
 PY := $(VENV)/bin/python
 # libgl1 and libglib2.0-0: OpenCV (used by the title-card OCR) loads them at import.
-APT_PACKAGES := chromium fonts-wqy-microhei libgl1 libglib2.0-0
+# redis-server: the distributed sweep's tests start their own on a free port (never the system one).
+APT_PACKAGES := chromium fonts-wqy-microhei libgl1 libglib2.0-0 redis-server
 # npm (for axe-core in the tests) from Debian only where no Node.js is installed already.
 NODE_PACKAGES := $(if $(shell command -v npm 2>/dev/null),,nodejs npm)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)

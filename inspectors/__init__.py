@@ -7,7 +7,16 @@ from ._deep_index import DeepIndexEstimate, cohort_scores, estimate_deep_index
 from ._finding import Finding, verdict_of
 from ._inspect import inspect_snapshot
 from ._probe import ProbeCache, probe_video
-from ._rubric import DEFAULT_RUBRIC, Rubric, RubricItem, available_rubrics, item_titles, load_rubric, parse_day
+from ._rubric import (
+    DEFAULT_RUBRIC,
+    Rubric,
+    RubricItem,
+    available_rubrics,
+    item_titles,
+    load_rubric,
+    parse_day,
+    rubric_from_text,
+)
 
 __all__ = [
     "CARD_FIELDS",
@@ -24,6 +33,7 @@ __all__ = [
     "inspect_snapshot",
     "item_titles",
     "load_rubric",
+    "rubric_from_text",
     "parse_day",
     "probe_video",
     "verdict_of",

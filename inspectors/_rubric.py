@@ -24,7 +24,16 @@ from errors import RubricError
 
 from ._card import CARD_FIELDS
 
-__all__ = ["DEFAULT_RUBRIC", "Rubric", "RubricItem", "available_rubrics", "item_titles", "load_rubric", "parse_day"]
+__all__ = [
+    "DEFAULT_RUBRIC",
+    "Rubric",
+    "RubricItem",
+    "available_rubrics",
+    "item_titles",
+    "load_rubric",
+    "parse_day",
+    "rubric_from_text",
+]
 
 DEFAULT_RUBRIC = "quanzhou-2022"
 SEVERITIES = ("fail", "warn", "review", "pass")
@@ -86,14 +95,21 @@ def load_rubric(name_or_path: str) -> Rubric:
         path = builtin
     try:
         text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RubricError(f"无法读取评价标准文件 {path}：{exc}") from None
+    return rubric_from_text(text, path)
+
+
+def rubric_from_text(text: str, path: Path | None = None) -> Rubric:
+    """A rubric from its TOML text (``path`` names it in messages; a distributed sweep's
+    worker gets the text of the coordinator's rubric file in each message)."""
+    try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         where = re.search(r"at line (\d+), column (\d+)", str(exc))
         place = f"第 {where.group(1)} 行第 {where.group(2)} 列" if where else ""
         detail = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
         raise RubricError(f"评价标准文件 {path} {place}格式错误（{detail}）：请按 TOML 语法修改后重试") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise RubricError(f"无法读取评价标准文件 {path}：{exc}") from None
     from .rules import RULES
 
     lines = _item_lines(text)

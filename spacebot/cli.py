@@ -290,8 +290,23 @@ def sweep(
     ),
     out_dir: str | None = typer.Option(None, "--out", help="巡检结束后把 HTML 报告写到此目录"),
     show_contacts: bool = typer.Option(False, "--show-contacts", help="在报告中显示联系方式（默认隐藏）"),
+    broker: str | None = typer.Option(
+        None,
+        "--broker",
+        envvar="SPACEBOT_BROKER",
+        show_envvar=False,
+        help="分布式巡检：把空间交给各台机器上的 spacebot worker 检查（redis://HOST:PORT/DB，"
+        "也可用环境变量 SPACEBOT_BROKER），本机只汇总和保存结果",
+    ),
 ) -> None:
     """巡检目标文件中的全部空间：礼貌抓取、逐个保存，中断后再次运行会从断点继续。"""
+    if broker is not None:
+        from .distributed import BrokerError, check_broker_url
+
+        try:
+            broker = check_broker_url(broker)
+        except BrokerError as exc:
+            raise _usage_error(str(exc)) from None
     if concurrency < 1 or per_host < 1:
         raise _usage_error("--concurrency 和 --per-host 至少为 1")
     if max_requests < 1:
@@ -333,9 +348,23 @@ def sweep(
     )
     console = err  # the progress bar goes to stderr, so stdout stays a clean record of the result
     try:
-        summary = asyncio.run(
-            run_sweep(target_list.targets, chosen, store, settings, source=str(targets), console=console)
-        )
+        if broker is not None:
+            from .distributed import run_distributed_sweep
+
+            summary = run_distributed_sweep(
+                target_list.targets,
+                chosen,
+                store,
+                settings,
+                broker_url=broker,
+                db_path=db,
+                source=str(targets),
+                console=console,
+            )
+        else:
+            summary = asyncio.run(
+                run_sweep(target_list.targets, chosen, store, settings, source=str(targets), console=console)
+            )
     except SpacebotError as exc:
         raise _usage_error(str(exc)) from None
     if summary.resumed:
@@ -422,11 +451,52 @@ def history(
 
 
 @app.command()
+def worker(
+    broker: str = typer.Option(
+        ...,
+        "--broker",
+        envvar="SPACEBOT_BROKER",
+        show_envvar=False,
+        help="协调端使用的 Redis 地址（redis://HOST:PORT/DB，有密码时 redis://:密码@HOST:PORT/DB；"
+        "也可放在环境变量 SPACEBOT_BROKER 中，免得密码出现在进程列表里）",
+    ),
+    concurrency: int = typer.Option(2, "--concurrency", help="本机同时检查的空间数"),
+    allow_private: bool = typer.Option(
+        False, "--allow-private", help="允许检查本机和内网地址（默认拒绝；任务消息无法放宽此限制）"
+    ),
+    allow_host: list[str] = typer.Option([], "--allow-host", help="允许访问的内网主机（host 或 host:port，可重复）"),
+    allow_network: list[str] = typer.Option(
+        [], "--allow-network", help="允许访问的内网网段（CIDR，如 10.8.0.0/16，可重复）"
+    ),
+    insecure_host: list[str] = typer.Option(
+        [], "--insecure-host", help="不校验此主机的 HTTPS 证书（host 或 host:port，可重复，只对所列主机生效）"
+    ),
+) -> None:
+    """分布式巡检的工作节点：从 Redis 领取空间逐个检查，把结果交回协调端（spacebot sweep --broker）。"""
+    from .distributed import BrokerError, check_broker_url, run_worker
+
+    if concurrency < 1:
+        raise _usage_error("--concurrency 至少为 1")
+    policy = _policy(allow_private, allow_host, allow_network, insecure_host)
+    try:
+        run_worker(check_broker_url(broker), concurrency, policy, err)
+    except BrokerError as exc:
+        raise _usage_error(str(exc)) from None
+
+
+@app.command()
 def serve(
     host: str = typer.Option("127.0.0.1", "--host", help="监听的地址（对内网开放时用 0.0.0.0 或本机内网地址）"),
     port: int = typer.Option(8000, "--port", help="监听的端口"),
     db: str = typer.Option("spacebot.db", "--db", help="保存检查结果的 SQLite 数据库文件"),
-    broker: str | None = typer.Option(None, "--broker", help="由分布式巡检的 worker 执行检查（redis://HOST:PORT/DB）"),
+    broker: str | None = typer.Option(
+        None,
+        "--broker",
+        envvar="SPACEBOT_BROKER",
+        show_envvar=False,
+        help="由分布式巡检的工作节点（spacebot worker）执行检查"
+        "（redis://HOST:PORT/DB，也可用环境变量 SPACEBOT_BROKER）",
+    ),
     allow_private: bool = typer.Option(False, "--allow-private", help="允许检查本机和内网地址（默认拒绝）"),
     allow_host: list[str] = typer.Option([], "--allow-host", help="允许检查的内网主机（host 或 host:port，可重复）"),
     allow_network: list[str] = typer.Option(
@@ -445,10 +515,13 @@ def serve(
 ) -> None:
     """启动教师自查页面：教师粘贴空间网址即可看到与评审相同的报告卡（另有 JSON 接口）。"""
     if broker is not None:
-        raise _usage_error(
-            "--broker 需要分布式巡检的 worker（spacebot worker），这一功能尚未提供；"
-            "不加 --broker 时，检查在本服务进程内排队进行"
-        )
+        from .distributed import BrokerError, check_broker_url, check_redis
+
+        try:
+            broker = check_broker_url(broker)
+            check_redis(broker)
+        except BrokerError as exc:
+            raise _usage_error(str(exc)) from None
     for flag, value in (("--per-host", per_host), ("--max-running", max_running), ("--max-queue", max_queue)):
         if value < 1:
             raise _usage_error(f"{flag} 必须是正整数")
@@ -468,6 +541,7 @@ def serve(
         max_queued=max_queue,
         rate_limit=rate_limit,
         access_log=access_log,
+        broker=broker,
     )
     try:
         application = create_app(db, settings)

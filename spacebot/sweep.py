@@ -33,7 +33,7 @@ from store._sweeps import sweep_key
 
 from .pipeline import CheckResult, inspect_target
 
-__all__ = ["SweepSettings", "SweepSummary", "run_sweep"]
+__all__ = ["SweepSettings", "SweepSummary", "finish_sweep", "open_recipes", "run_sweep", "sweep_progress"]
 
 _RECYCLE_EVERY = 40  # spaces per browser context: keeps chromium's memory flat
 
@@ -133,26 +133,8 @@ async def run_sweep(
         timeout=max(settings.options.timeout, 10.0), recycle_every=_RECYCLE_EVERY, policy=policy, gate=gate
     )
     slots = asyncio.Semaphore(max(1, settings.concurrency))
-    book = None
-    if settings.recipes:  # the database's recipes first; shipped ones for hosts it has none for
-        known = store.recipes()
-        hosts = {r.host for r in known}
-        book = RecipeBook([*known, *(r for r in shipped_recipes() if r.host not in hosts)])
-        if not settings.incremental:  # a full read checks every recipe again on its first spaces
-            book.reverify()
-    progress = Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.fields[rate]}"),
-        TimeElapsedColumn(),
-        TextColumn("剩余"),
-        TimeRemainingColumn(),
-        TextColumn("[red]{task.fields[failed]}"),
-        console=console,
-        transient=False,
-        disable=console is None,
-    )
+    book = open_recipes(store, settings)
+    progress = sweep_progress(console)
 
     # Spaces a WAF, captcha or rate limit kept out (or that met a paused host while they
     # were read) are held back, not stored yet, with the count of pauses when they started.
@@ -246,10 +228,45 @@ async def run_sweep(
     finally:
         await fetcher.aclose()
         await browser.aclose()
+    finish_sweep(store, sweep_id)
+    summary.pauses.update(gate.pauses)
+    summary.seconds = time.monotonic() - started
+    return summary
+
+
+def open_recipes(store: SnapshotStore, settings: SweepSettings) -> RecipeBook | None:
+    """The sweep's recipe book: the database's recipes first, shipped ones for hosts it has
+    none for (``None`` with ``--no-recipes``)."""
+    if not settings.recipes:
+        return None
+    known = store.recipes()
+    hosts = {r.host for r in known}
+    book = RecipeBook([*known, *(r for r in shipped_recipes() if r.host not in hosts)])
+    if not settings.incremental:  # a full read checks every recipe again on its first spaces
+        book.reverify()
+    return book
+
+
+def sweep_progress(console: Console | None, cls: type[Progress] = Progress) -> Progress:
+    """The sweep's progress bar (on stderr; none without a console)."""
+    return cls(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[rate]}"),
+        TimeElapsedColumn(),
+        TextColumn("剩余"),
+        TimeRemainingColumn(),
+        TextColumn("[red]{task.fields[failed]}"),
+        console=console,
+        transient=False,
+        disable=console is None,
+    )
+
+
+def finish_sweep(store: SnapshotStore, sweep_id: int) -> None:
+    """Close the sweep: every space's score within the cohort of this sweep."""
     items = store.sweep_items(sweep_id)
     scored = [(i["url"], i["deep_index"]) for i in items if i["deep_index"] is not None]
     cohort = dict(zip([u for u, _ in scored], cohort_scores([float(x) for _, x in scored]), strict=True))
     store.finish_sweep(sweep_id, cohort)
-    summary.pauses.update(gate.pauses)
-    summary.seconds = time.monotonic() - started
-    return summary

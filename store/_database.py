@@ -265,6 +265,15 @@ class SnapshotStore(SweepMixin, ProbeCacheMixin, RetentionMixin, RecipeMixin):
         digest = content_hash(document)
         try:
             with self._lock, transaction(self.db):
+                if sweep_id is not None:  # a result that arrives twice is stored once
+                    stored = list(
+                        self.db.execute(
+                            "select snapshot_id from sweep_items where sweep_id = ? and url = ?",
+                            [sweep_id, target["url"]],
+                        )
+                    )
+                    if stored:
+                        return int(stored[0][0])
                 previous = list(
                     self.db.execute(
                         "select id, content_hash, unchanged_from from snapshots where url = ? order by id desc limit 1",

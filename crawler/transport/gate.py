@@ -104,11 +104,14 @@ class Ticket:
     Crawl-delay is counted from there), ``release()`` when its answer has been read.
     Both may be called more than once; releasing an unsent ticket counts it as sent."""
 
-    def __init__(self, gate: HostGate, host: str, semaphore: asyncio.Semaphore, paced: bool) -> None:
+    def __init__(
+        self, gate: HostGate, host: str, semaphore: asyncio.Semaphore, paced: bool, lease: Any = None
+    ) -> None:
         self._gate = gate
         self._host = host
         self._semaphore = semaphore
         self._paced = paced
+        self._lease = lease  # the cluster-wide slot (a distributed sweep's gate), if any
         self._sent = False
         self._released = False
 
@@ -122,6 +125,8 @@ class Ticket:
             self.sent()
             self._released = True
             self._gate.in_flight[self._host] -= 1
+            if self._lease is not None:
+                self._gate._cluster_release(self._lease)
             self._semaphore.release()
 
     __call__ = release
@@ -195,6 +200,10 @@ class HostGate:
     def paused(self, url: str) -> bool:
         return self._paused_until.get(_host_name(url), 0.0) > time.monotonic()
 
+    def paused_for(self, url: str) -> float:
+        """Seconds until ``url``'s host is no longer paused (0 when it is not)."""
+        return max(0.0, self._paused_until.get(_host_name(url), 0.0) - time.monotonic())
+
     async def unpaused(self, url: str) -> None:
         """Wait until ``url``'s host is not paused (at once when it is not)."""
         while (wait := self._paused_until.get(_host_name(url), 0.0) - time.monotonic()) > 0:
@@ -215,8 +224,11 @@ class HostGate:
         semaphore = self._slots.setdefault(host, asyncio.Semaphore(self.per_host))
         await semaphore.acquire()
         paced = False
+        lease = None
         try:
-            if max(self.min_delay, self._delay[host]) > 0:
+            lease = await self._cluster_slot(host)
+            delay = max(self.min_delay, self._delay[host])
+            if delay > 0:
                 async with self._starters[host]:  # one request of the host at a time gets its turn
                     all_sent = self._sent_event(host)
                     while True:
@@ -225,16 +237,31 @@ class HostGate:
                         if wait <= 0:
                             break
                         await asyncio.sleep(wait)  # … and the delay since has passed
+                    await self._cluster_pace(host, delay)
                     self._unsent[host] += 1
                     all_sent.clear()
                     paced = True
         except BaseException:
+            if lease is not None:
+                self._cluster_release(lease)
             semaphore.release()
             raise
         self.in_flight[host] += 1
         self.requests[host] += 1
         self.peak[host] = max(self.peak[host], self.in_flight[host])
-        return Ticket(self, host, semaphore, paced)
+        return Ticket(self, host, semaphore, paced, lease)
+
+    # A distributed sweep's gate (spacebot.distributed) also holds a slot of the whole
+    # cluster for each request, and spaces the requests of every worker; alone, the gate
+    # holds only its own.
+    async def _cluster_slot(self, host: str) -> Any:
+        return None
+
+    async def _cluster_pace(self, host: str, delay: float) -> None:
+        return None
+
+    def _cluster_release(self, lease: Any) -> None:
+        return None
 
     @asynccontextmanager
     async def slot(self, url: str) -> AsyncIterator[Ticket]:

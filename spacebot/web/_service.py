@@ -48,6 +48,7 @@ class ServeSettings:
     total_timeout: float = 180.0
     screenshots: bool = True  # the card shows the space as the teacher's visitors see it
     access_log: bool = False  # the server logs requests with the client's address (said on the page)
+    broker: str | None = None  # run the checks on the workers of a distributed sweep (spacebot worker)
 
 
 class Busy(Exception):
@@ -127,6 +128,7 @@ class CheckService:
         self._fetcher: HttpFetcher | None = None
         self._browser: BrowserSession | None = None
         self._durations: deque[float] = deque(maxlen=20)
+        self._remote: Any = None  # with --broker: the workers run the checks
 
     @property
     def options(self) -> CrawlOptions:
@@ -142,6 +144,21 @@ class CheckService:
     async def start(self) -> None:
         s = self.settings
         self._queue = asyncio.Queue(maxsize=s.max_queued)
+        if s.broker is not None:
+            from ..distributed import RemoteChecks
+
+            self._remote = RemoteChecks(
+                s.broker,
+                {
+                    "timeout": s.timeout,
+                    "total_timeout": s.total_timeout,
+                    "screenshots": s.screenshots,
+                    "per_host": s.per_host,
+                },
+            )
+            await self._remote.start()
+            self._workers = [asyncio.create_task(self._work()) for _ in range(max(1, s.max_running))]
+            return
         self._gate = HostGate(s.per_host)
         self._fetcher = HttpFetcher(timeout=s.timeout, gate=self._gate, policy=s.policy)
         self._browser = BrowserSession(
@@ -154,6 +171,8 @@ class CheckService:
             worker.cancel()
         await asyncio.gather(*self._workers, return_exceptions=True)
         self._workers.clear()
+        if self._remote is not None:
+            await self._remote.stop()
         if self._fetcher is not None:
             await self._fetcher.aclose()
         if self._browser is not None:
@@ -273,6 +292,9 @@ class CheckService:
 
     async def _run(self, job: Job) -> None:
         job.status = "running"
+        if self._remote is not None:
+            await self._run_remote(job)
+            return
         rubric = load_rubric(job.rubric)
         token = STAGE.set(job.advance)
         try:
@@ -291,6 +313,24 @@ class CheckService:
             self.store.save_check, document, state=result.snapshot.state, artifacts=result.snapshot.artifacts
         )
         job.verdict = result.verdict
+        job.status = "done"
+
+    async def _run_remote(self, job: Job) -> None:
+        from ..distributed import RemoteFailure, unpack, unpack_blobs
+
+        try:
+            body = await self._remote.run(job.id, job.url, job.group, job.rubric, job.advance)
+        except RemoteFailure as exc:
+            job.status, job.error = "error", str(exc)
+            return
+        document = _for_teachers({**body["document"], "rubric": job.rubric})
+        job.snapshot_id = await self.db(
+            self.store.save_check,
+            document,
+            state=unpack(body.get("state")),
+            artifacts=unpack_blobs(body.get("artifacts")),
+        )
+        job.verdict = document["verdict"]
         job.status = "done"
 
     async def document(self, job: Job) -> dict[str, Any] | None:
