@@ -16,6 +16,7 @@ import socket
 import sys
 from datetime import date
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import typer
 from rich.console import Console
@@ -28,6 +29,7 @@ from crawler import (
     check_target_url,
     read_har_target,
     read_targets,
+    shipped_recipes,
     single_url,
 )
 from errors import SpacebotError
@@ -569,8 +571,16 @@ def serve(
 @app.command()
 def platforms(
     db: str = typer.Option("spacebot.db", "--db", help="保存快照的 SQLite 数据库文件"),
+    forget: str | None = typer.Option(
+        None,
+        "--forget",
+        help="忘掉某个平台主机学到的配方（平台改版后），下次巡检重新学习；写主机名或该平台的任一网址",
+    ),
 ) -> None:
     """列出巡检见过的平台主机：学到的平台配方（哪些页面不用浏览器）、状态，以及每个空间的请求数和浏览器渲染数。"""
+    if forget is not None:
+        _forget_platform(db, forget)
+        return
     try:
         store = SnapshotStore(db, read_only=True)
         recipes = store.recipes()
@@ -600,6 +610,22 @@ def platforms(
         "每周的 --full 巡检会重新验证所有配方。",
         highlight=False,
     )
+
+
+def _forget_platform(db: str, given: str) -> None:
+    text = given.strip()
+    host = (urlsplit(text).netloc if "://" in text else text.split("/", 1)[0]).lower()
+    try:
+        store = SnapshotStore(db)
+        known = [r.host for r in store.recipes()]
+        if not host or not store.forget_recipe(host):
+            listed = "、".join(known[:20]) or "（没有）"
+            raise _usage_error(f"数据库 {db} 中没有平台主机 {host or given} 的配方；已记录的平台主机：{listed}")
+    except SpacebotError as exc:
+        raise _usage_error(str(exc)) from None
+    shipped = any(r.host == host for r in shipped_recipes())
+    after = "随程序提供的配方仍会使用" if shipped else "下次巡检时重新观察和学习"
+    out.print(f"已忘掉平台主机 {host} 学到的配方：{after}。", highlight=False)
 
 
 @app.command()

@@ -44,3 +44,15 @@ class RecipeMixin:
                 self.db.table("platform_recipes").upsert_all(rows, pk="host")
         except sqlite3.DatabaseError as exc:
             raise StoreError(store_message(self.path, exc)) from None
+
+    def forget_recipe(self, host: str) -> bool:
+        """Drop what was learnt about ``host`` (the next sweep observes it afresh); False
+        when nothing was stored for it."""
+        from ._database import store_message, transaction
+
+        try:
+            with self._lock, transaction(self.db):
+                cursor = self.db.execute("delete from platform_recipes where host = ?", [host])
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(store_message(self.path, exc)) from None
+        return bool(cursor.rowcount)

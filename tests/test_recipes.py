@@ -160,3 +160,18 @@ def test_an_app_is_found_to_need_the_browser(tmp_path: Path, run_cli) -> None:  
     [recipe] = SnapshotStore(tmp_path / "s.db", read_only=True).recipes()
     assert recipe.status == "failed" and recipe.http_roles == (), recipe
     assert json.dumps(recipe.to_json(), ensure_ascii=False).count("home") >= 1  # it tried the home page
+
+
+def test_forgetting_a_platform(tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    """`spacebot platforms --forget HOST` (a platform changed its pages): the learnt recipe
+    goes, the next sweep observes the host afresh; an unknown host is said in Chinese."""
+    db = tmp_path / "s.db"
+    store = SnapshotStore(db)
+    store.save_recipes([Recipe("space.example.cn", status="verified", http_roles=("home",), spaces=3)])
+    store.save_recipes([Recipe("other.example.cn", status="failed")])
+    unknown = run_cli("platforms", "--db", str(db), "--forget", "nowhere.example.cn")
+    assert unknown.code == 2 and "没有平台主机 nowhere.example.cn" in unknown.stderr
+    assert "space.example.cn" in unknown.stderr and "Traceback" not in unknown.stderr
+    forgot = run_cli("platforms", "--db", str(db), "--forget", "https://space.example.cn/index.php?r=space&sid=9")
+    assert forgot.code == 0 and "已忘掉平台主机 space.example.cn" in forgot.stdout
+    assert [r.host for r in SnapshotStore(db, read_only=True).recipes()] == ["other.example.cn"]
