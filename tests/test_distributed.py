@@ -89,13 +89,14 @@ def _wait_for(condition, timeout: float, what: str) -> None:  # type: ignore[no-
 
 
 def _busy_worker(redis_server: RedisServer) -> dict[str, object] | None:
+    """A worker holding a space right now: one with a message fetched and not acknowledged
+    (its own status, refreshed every few seconds, may be late)."""
     client = redis_server.client()
     for key in client.scan_iter(match="spacebot:worker:*"):
         raw = client.get(key)
-        if raw:
-            info = json.loads(raw)
-            if info["current"]:
-                return {**info, "id": key.decode().rsplit(":", 1)[-1]}
+        worker_id = key.decode().rsplit(":", 1)[-1]
+        if raw and _unacknowledged(redis_server, worker_id):
+            return {**json.loads(raw), "id": worker_id}
     return None
 
 
@@ -131,13 +132,14 @@ def test_three_workers_one_killed_mid_space(
         coordinator = _coordinator(tmp_path, _targets(tmp_path, urls), broker)
         # Kill the worker that is in the middle of a space, once a few spaces are stored.
         _wait_for(lambda: len(_stored(tmp_path / "spacebot.db")) >= 2, 240, "two stored spaces")
-        _wait_for(lambda: _busy_worker(redis_server) is not None, 60, "a busy worker")
+        _wait_for(lambda: _busy_worker(redis_server) is not None, 60, "a worker holding a space")
         busy = _busy_worker(redis_server)
         assert busy is not None
         victim = next(w for w in workers if w.proc.pid == busy["pid"])
         victim.kill()
         killed_at = time.monotonic()
-        # The space the victim held unacknowledged when it died (Dramatiq's ack set of its identity).
+        # The space the victim held unacknowledged when it died (Dramatiq's ack set of its
+        # identity, frozen by the kill).
         held = _unacknowledged(redis_server, str(busy["id"]))
         assert held, "the killed worker held no space"
         _wait_for(lambda: set(held) <= {u for u, _ in _stored(tmp_path / "spacebot.db")}, 150, "the space back")
