@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -283,8 +284,13 @@ def test_errors_are_sentences_not_traces(served: str) -> None:
 
 
 def test_the_serve_command_explains_bad_options(run_cli) -> None:  # type: ignore[no-untyped-def]
-    result = run_cli("serve", "--broker", "redis://127.0.0.1:6379/0")
-    assert result.code == 2 and "spacebot worker" in result.stderr
+    with socket.socket() as s:  # a port nobody listens on: no Redis there
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    result = run_cli("serve", "--broker", f"redis://127.0.0.1:{port}/0")
+    assert result.code == 2 and "无法连接 Redis" in result.stderr and "Traceback" not in result.stderr
+    result = run_cli("serve", "--broker", "http://127.0.0.1:6379")
+    assert result.code == 2 and "--broker 的地址无效" in result.stderr
     result = run_cli("serve", "--max-running", "0")
     assert result.code == 2 and "--max-running 必须是正整数" in result.stderr
 
