@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -81,6 +82,47 @@ def test_a_late_verdict_about_an_older_candidate_is_ignored() -> None:
     assert book.recipes[HOST].agreed == 0
 
 
+def test_a_list_api_that_disagrees_is_dropped_and_the_roles_verified_without_it() -> None:
+    book = RecipeBook()
+    book.observed(HOST, {"home", "listing"})
+    api = {"page": "http://h/{s1}/", "api": "http://h/api?sid={s1}&p={page}", "start": 2, "link": None}
+    book.apis_seen(HOST, [api])
+    for _ in range(VERIFY_SPACES):
+        _verify(book)
+    plan = book.plan(HOST)
+    assert plan is not None and plan.mode == "trust" and plan.list_apis == (api,)
+    assert "加载更多" in book.recipes[HOST].describe()
+    book.verdict(HOST, plan.http_roles, False, "列表不同", [api])  # the grown list differed
+    recipe = book.recipes[HOST]
+    assert recipe.status == "learning" and recipe.http_roles == ("home", "listing") and not recipe.rejected
+    assert recipe.list_apis == [] and recipe.apis_rejected == [api]
+    book.apis_seen(HOST, [api])  # learnt again by a visit as usual: not tried again
+    assert book.plan(HOST).list_apis == ()  # type: ignore[union-attr]
+
+
+def test_a_list_api_is_learnt_as_a_template_over_the_listing_address() -> None:
+    """The space id in the listing's path goes into the API's query; the page number and
+    the item id become placeholders; another space's listing fills them."""
+    from crawler.transport.http import Page
+    from crawler.visit.grow import _binding, _fill, learn_list_api
+
+    rows = "".join(
+        f'<li><a href="/space/t8812x/res/{i}.html">第{i}课 分数的意义</a><span>2024-03-{i:02d}</span></li>'
+        for i in range(1, 13)
+    )
+    later = [{"id": i, "name": f"第{i}课 分数的意义", "date": f"2024-03-{i:02d}"} for i in range(7, 13)]
+    answer = ("http://h.cn/api/res?owner=t8812x&pn=2&ps=6", json.dumps({"total": 12, "rows": later}))
+    url = "http://h.cn/space/t8812x/res/"
+    page = Page(url, url, 200, f"<ul>{rows}</ul>", "browser", answers=[answer])
+    api = learn_list_api(page)
+    assert api is not None and api.start == 2
+    values = _binding(api, "http://h.cn/space/k23a9/res/")
+    assert values is not None
+    assert _fill(api.api, {**values, "page": "3"}) == "http://h.cn/api/res?owner=k23a9&pn=3&ps=6"
+    assert _fill(api.link or "", {**values, "id": "40"}) == "http://h.cn/space/k23a9/res/40.html"
+    assert _binding(api, "http://h.cn/elsewhere/k23a9/res/") is None
+
+
 def test_recipes_survive_the_database(tmp_path: Path) -> None:
     store = SnapshotStore(tmp_path / "r.db")
     book = RecipeBook()
@@ -140,6 +182,44 @@ def test_a_sweep_learns_to_read_the_home_pages_without_the_browser(
     assert read.count("ok") >= 2, read
     saved = read.count("ok") / len(read)  # one home page per space that shows its content
     assert without - with_recipe >= saved - 0.1, (with_recipe, without, read)
+
+
+def test_lists_grown_by_load_more_are_read_from_the_api_once_trusted(scripted_host: GeneratedFarm) -> None:
+    """The host's listings grow by 加载更多 from a JSON API. The first visits render them
+    and learn the API; once the recipe is verified, the lists are asked page by page over
+    HTTP, with no browser at all, and give the snapshot the browser gives."""
+    import asyncio
+
+    from crawler import CrawlOptions, Target, crawl_space
+    from crawler.transport.ssrf import AddressPolicy
+    from crawler.visit.visit import same_content
+
+    options = CrawlOptions(policy=AddressPolicy(allow_private=True))
+
+    async def run() -> None:
+        book = RecipeBook()
+        usual = {}
+        for space in scripted_host.spaces:  # learning and verifying
+            usual[space.url] = await crawl_space(Target(space.url), options)
+            await crawl_space(Target(space.url), options, recipes=book)
+        [recipe] = book.recipes.values()
+        assert recipe.status == "verified" and "listing" in recipe.http_roles and recipe.list_apis, recipe
+        server = scripted_host.servers[0]
+        route, asked = server.route, []
+        server.route = lambda request: (asked.append(request.raw_path), route(request))[1]
+        try:
+            for space in scripted_host.spaces:  # trusted
+                snapshot = await crawl_space(Target(space.url), options, recipes=book)
+                assert same_content(snapshot, usual[space.url]), space.url
+                if snapshot.crawl.status == "ok":  # a login wall is another host's page
+                    assert snapshot.crawl.renders == 0, space.url
+        finally:
+            server.route = route
+        api_path = urlsplit(recipe.list_apis[0]["api"]).path.split("{")[0]
+        assert any(path.startswith(api_path) for path in asked), (api_path, asked[:20])  # lists were grown
+        assert book.recipes[recipe.host].status == "verified"
+
+    asyncio.run(run())
 
 
 def _renders_per_space(summary: str) -> float:

@@ -17,6 +17,13 @@ Learning, per host:
    space declares) is checked against a visit as usual; if they differ, the recipe is
    dropped and learnt again.
 
+A recipe also holds the list APIs learnt where a listing grows by 加载更多 from a JSON
+API (see :mod:`crawler.visit.grow`): with ``listing`` read over HTTP, such a listing is
+grown by asking the API page by page instead of rendering it. A list API learnt by a
+visit as usual is verified like a candidate (a trusted recipe goes back to verifying);
+one whose side-by-side visit disagrees is dropped for good on that host and its lists are
+rendered, while the roles are verified again without it.
+
 Recipes live in the database (one per host) and can be shipped as TOML files in
 ``crawler/platforms/recipes/``: ``host = "…"`` and ``http_roles = ["home", …]``. A
 shipped recipe is verified like a learned one before it is trusted.
@@ -36,6 +43,7 @@ __all__ = ["ROLES", "ROLE_TEXT", "STATUS_TEXT", "Plan", "Recipe", "RecipeBook", 
 ROLES = ("home", "listing", "detail", "profile")
 ROLE_TEXT = {"home": "主页", "listing": "列表页", "detail": "详情页", "profile": "个人资料页"}
 STATUS_TEXT = {"learning": "验证中", "verified": "已验证", "failed": "需要浏览器", "observing": "学习中"}
+_MAX_APIS = 8  # list APIs kept per host (the latest learnt)
 VERIFY_SPACES = 2  # spaces in a row on which the recipe and the browser must agree
 SHIPPED_DIR = Path(__file__).parent / "recipes"
 
@@ -50,6 +58,8 @@ class Recipe:
     agreed: int = 0  # spaces in a row on which the candidate and the browser agreed
     rejected: list[tuple[str, ...]] = field(default_factory=list)  # candidates that disagreed
     queue: list[tuple[str, ...]] = field(default_factory=list)  # candidates still to try
+    list_apis: list[dict[str, Any]] = field(default_factory=list)  # learnt list APIs (.grow.ListApi)
+    apis_rejected: list[dict[str, Any]] = field(default_factory=list)  # list APIs that disagreed
     source: str = "learned"  # learned | shipped
     note: str = ""  # why it was dropped last (Chinese)
     spaces: int = 0
@@ -75,7 +85,8 @@ class Recipe:
         if not self.http_roles:
             return "不需要浏览器" if self.status == "observing" else "—"
         roles = "、".join(ROLE_TEXT[r] for r in self.http_roles)
-        return f"{roles}不用浏览器"
+        grown = "；“加载更多”列表从平台接口读取" if self.list_apis and "listing" in self.http_roles else ""
+        return f"{roles}不用浏览器{grown}"
 
 
 @dataclass(frozen=True)
@@ -85,6 +96,7 @@ class Plan:
 
     mode: str  # trust | verify
     http_roles: frozenset[str]
+    list_apis: tuple[dict[str, Any], ...] = ()
 
 
 class RecipeBook:
@@ -99,11 +111,24 @@ class RecipeBook:
         recipe = self.recipes.get(host)
         if recipe is None or not recipe.http_roles:
             return None
+        apis = tuple(recipe.list_apis)
         if recipe.status == "verified":
-            return Plan("trust", frozenset(recipe.http_roles))
+            return Plan("trust", frozenset(recipe.http_roles), apis)
         if recipe.status == "learning":
-            return Plan("verify", frozenset(recipe.http_roles))
+            return Plan("verify", frozenset(recipe.http_roles), apis)
         return None
+
+    def apis_seen(self, host: str, apis: list[dict[str, Any]]) -> None:
+        """A visit as usual learnt how lists grow from the host's API: new ones are kept
+        (a trusted recipe is verified again with them; a rejected one is not tried again)."""
+        recipe = self.recipes.setdefault(host, Recipe(host))
+        fresh = [a for a in apis if a not in recipe.list_apis and a not in recipe.apis_rejected]
+        if not fresh:
+            return
+        recipe.list_apis = [*recipe.list_apis, *fresh][-_MAX_APIS:]
+        if recipe.status == "verified":
+            recipe.status, recipe.agreed = "learning", 0
+        self.changed.add(host)
 
     def observed(self, host: str, rendered: set[str]) -> None:
         """A visit as usual rendered ``rendered``: the roles a candidate may try without."""
@@ -115,11 +140,22 @@ class RecipeBook:
         recipe.queue = [c for c in candidates if c not in recipe.rejected]
         self._next(recipe)
 
-    def verdict(self, host: str, roles: frozenset[str], same: bool, why: str = "") -> None:
-        """The outcome of a side-by-side visit (or of a trusted visit that looked wrong)."""
+    def verdict(
+        self, host: str, roles: frozenset[str], same: bool, why: str = "", apis: list[dict[str, Any]] | None = None
+    ) -> None:
+        """The outcome of a side-by-side visit (or of a trusted visit that looked wrong);
+        ``apis``: the list APIs the recipe's visit played (they are what disagreed, if any)."""
         recipe = self.recipes.get(host)
         if recipe is None or frozenset(recipe.http_roles) != roles:
             return  # decided meanwhile by another space of the host
+        played = [a for a in apis or [] if a in recipe.list_apis]
+        if not same and played:  # the list APIs are dropped; the roles are verified again without them
+            recipe.list_apis = [a for a in recipe.list_apis if a not in played]
+            recipe.apis_rejected.extend(played)
+            recipe.note = why
+            recipe.status, recipe.agreed = "learning", 0
+            self.changed.add(host)
+            return
         if same:
             if recipe.status == "learning":
                 recipe.agreed += 1
@@ -131,6 +167,7 @@ class RecipeBook:
         recipe.note = why
         if recipe.status == "verified":  # it worked, then stopped working: observe and learn again
             recipe.queue, recipe.http_roles, recipe.status, recipe.agreed = [], (), "observing", 0
+            recipe.list_apis = []
             self.changed.add(host)
             return
         self._next(recipe)
@@ -153,6 +190,7 @@ class RecipeBook:
                 recipe.status, recipe.agreed = "learning", 0
             elif recipe.status == "failed":
                 recipe.status, recipe.rejected, recipe.queue = "observing", [], []
+            recipe.apis_rejected = []
             self.changed.add(recipe.host)
 
     def account(self, host: str, requests: int, renders: int) -> None:

@@ -50,6 +50,7 @@ class Page:
     etag: str | None = None
     last_modified: str | None = None
     headers: dict[str, str] = field(default_factory=dict)  # of the answer, names in lower case (HTTP only)
+    grown: list[Any] = field(default_factory=list)  # rows a learnt list API added (records; HTTP only)
     blocked: str | None = None  # why a firewall, captcha or rate limit answered instead (set by the visit)
     _soup: Any = field(default=None, repr=False, compare=False)
 

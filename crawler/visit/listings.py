@@ -184,6 +184,9 @@ async def crawl_listing(
             result.pages.append(page)
             page_soup = page.soup
             found = find_records(page_soup, page.final_url)
+            if page.grown:  # rows its 加载更多 adds, asked from the API as learnt (see .grow)
+                on_page = {r.url for r in found}
+                found = found + [r for r in page.grown if r.url not in on_page]
             if first_of_tab and index == 0:
                 current, others = category_tabs(page_soup, page.final_url)
                 label = label or current

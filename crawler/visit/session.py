@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..extract.blocks import detect_block
 from ..extract.pages import in_app_entry
@@ -68,6 +69,11 @@ class VisitSession:
     # the roles this visit rendered in the browser (what a recipe may try without).
     http_roles: frozenset[str] = frozenset()
     rendered_roles: set[str] = field(default_factory=set)
+    # How lists grown by 加载更多 ask the platform's API (see :mod:`.grow`): the recipe's,
+    # played on listings read over HTTP; those this visit used; those it learnt rendering.
+    list_apis: tuple[Any, ...] = ()
+    used_apis: list[Any] = field(default_factory=list)
+    learned_apis: list[Any] = field(default_factory=list)
     _fetched: dict[str, Page] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -110,16 +116,40 @@ class VisitSession:
         if role is not None and role in self.http_roles:  # the recipe: this page's scripts add nothing read
             known = self._fetched.get(url)
             page = known if known is not None and known.blocked is None else await self.fetch(url)
-            # A list that grows by 加载更多 is not all there without the browser: render it.
+            # A list that grows by 加载更多 is not all there without the browser: its API
+            # is asked as learnt, or the page is rendered.
             if not (load_more and page.status < 400 and in_app_entry(page.soup, list(LOAD_MORE_WORDS))):
                 return page
+            grown = await self._grown(page)
+            if grown is not None:
+                return grown
         async with self._browser_turn(url):
             page = await self.browser.render(url, load_more=load_more)
         self._judge(page)
         self.pages.append(page)
         if role is not None:
             self.rendered_roles.add(role)
+        if load_more and page.answers and page.blocked is None:
+            from .grow import learn_list_api
+
+            learned = learn_list_api(page)
+            if learned is not None and learned not in self.learned_apis:
+                self.learned_apis.append(learned)
         return page
+
+    async def _grown(self, page: Page) -> Page | None:
+        from .grow import grow_list
+
+        for api in self.list_apis:
+            grown = await grow_list(self, page, (api,))
+            if grown is not None:
+                if api not in self.used_apis:
+                    self.used_apis.append(api)
+                self._fetched[page.url] = self._fetched[page.final_url] = grown
+                if self.pages and self.pages[-1] is page:
+                    self.pages[-1] = grown
+                return grown
+        return None
 
     async def explore(self, url: str, paths: list[list[list[str]]]) -> tuple[Page, list[Page | None]]:
         """The page at ``url`` and the views its in-app tabs and items lead to (see

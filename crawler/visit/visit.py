@@ -52,6 +52,7 @@ from ..transport.http import FetchError, HttpFetcher, Page
 from .apps import AppListing, read_app_listings
 from .completeness import photos_completeness, videos_completeness
 from .details import read_item_pages
+from .grow import ListApi
 from .listings import app_listing_result, crawl_listing, listing_start
 from .profiles import read_profile
 from .progress import stage
@@ -105,11 +106,14 @@ async def crawl_space(
         token = METER.set(meter)
     last: list[VisitSession] = []
 
-    async def visit(http_roles: frozenset[str] = frozenset(), aside: Meter | None = None) -> SpaceSnapshot:
+    async def visit(
+        http_roles: frozenset[str] = frozenset(), aside: Meter | None = None, apis: tuple[dict[str, Any], ...] = ()
+    ) -> SpaceSnapshot:
         """One visit; with ``aside`` its requests are metered there (a verification read:
         not held against the space's budget)."""
         cache = http_cache_from_state(previous_state)
-        session = VisitSession(options, fetcher, browser, http_cache=cache, http_roles=http_roles)
+        list_apis = tuple(a for a in map(ListApi.from_json, apis) if a is not None)
+        session = VisitSession(options, fetcher, browser, http_cache=cache, http_roles=http_roles, list_apis=list_apis)
         last[:] = [session]
         own = METER.set(aside) if aside is not None else None
         try:
@@ -152,22 +156,33 @@ async def _with_recipe(
     against its budget."""
     host = urlsplit(target.url).netloc.lower()
     plan = recipes.plan(host) if recipes is not None else None
+
+    def learnt(snapshot: SpaceSnapshot) -> None:  # after a visit as usual
+        if recipes is not None and snapshot.crawl.status == "ok" and session_of().learned_apis:
+            recipes.apis_seen(host, [a.to_json() for a in session_of().learned_apis])
+
     if recipes is None or plan is None:
         snapshot = await visit()
         if recipes is not None and snapshot.crawl.status == "ok":
             recipes.observed(host, session_of().rendered_roles)
+            learnt(snapshot)
         return snapshot
 
-    def judge(replayed: SpaceSnapshot, usual: SpaceSnapshot, side: Meter | None) -> None:
+    def judge(replayed: SpaceSnapshot, used: list[dict[str, Any]], usual: SpaceSnapshot, side: Meter | None) -> None:
         tested = plan.http_roles <= session_of().rendered_roles
         alike = replayed.crawl.status in (usual.crawl.status, "error")
         clean = not (meter.exceeded or meter.paused_out or (side is not None and (side.exceeded or side.paused_out)))
         if recipes is not None and plan is not None and tested and alike and clean:
-            recipes.verdict(host, plan.http_roles, same_content(replayed, usual), _difference(replayed, usual))
+            same = same_content(replayed, usual)
+            recipes.verdict(host, plan.http_roles, same, _difference(replayed, usual), used)
+
+    def played() -> list[dict[str, Any]]:
+        return [a.to_json() for a in session_of().used_apis]
 
     if plan.mode == "verify":
         side = Meter(meter.limit)
-        replayed = await visit(plan.http_roles, aside=side)
+        replayed = await visit(plan.http_roles, aside=side, apis=plan.list_apis)
+        used = played()
         with meter._lock:  # counted, not budgeted
             meter.requests, meter.bytes, meter.renders = (
                 meter.requests + side.requests,
@@ -175,13 +190,16 @@ async def _with_recipe(
                 meter.renders + side.renders,
             )
         snapshot = await visit()
-        judge(replayed, snapshot, side)
+        judge(replayed, used, snapshot, side)
+        learnt(snapshot)
         return snapshot
-    replayed = await visit(plan.http_roles)
+    replayed = await visit(plan.http_roles, apis=plan.list_apis)
+    used = played()
     if not _looks_wrong(replayed, plan.http_roles, previous_state):
         return replayed
     snapshot = await visit()
-    judge(replayed, snapshot, None)
+    judge(replayed, used, snapshot, None)
+    learnt(snapshot)
     return snapshot
 
 

@@ -272,7 +272,10 @@ class Coordinator:
             if event[0] == "observed":
                 self.book.observed(event[1], set(event[2]))
             elif event[0] == "verdict":
-                self.book.verdict(event[1], frozenset(event[2]), bool(event[3]), str(event[4]))
+                apis = event[5] if len(event) > 5 and isinstance(event[5], list) else []
+                self.book.verdict(event[1], frozenset(event[2]), bool(event[3]), str(event[4]), apis)
+            elif event[0] == "apis" and isinstance(event[2], list):
+                self.book.apis_seen(event[1], [a for a in event[2] if isinstance(a, dict)])
         self.book.account(urlsplit(url).netloc.lower(), int(body.get("requests") or 0), int(body.get("renders") or 0))
         changed = self.book.take_changed()
         if changed:

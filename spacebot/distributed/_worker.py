@@ -84,9 +84,15 @@ class Journal(RecipeBook):
         self.events.append(["observed", host, sorted(rendered)])
         super().observed(host, rendered)
 
-    def verdict(self, host: str, roles: frozenset[str], same: bool, why: str = "") -> None:
-        self.events.append(["verdict", host, sorted(roles), same, why])
-        super().verdict(host, roles, same, why)
+    def verdict(
+        self, host: str, roles: frozenset[str], same: bool, why: str = "", apis: list[dict[str, Any]] | None = None
+    ) -> None:
+        self.events.append(["verdict", host, sorted(roles), same, why, apis or []])
+        super().verdict(host, roles, same, why, apis)
+
+    def apis_seen(self, host: str, apis: list[dict[str, Any]]) -> None:
+        self.events.append(["apis", host, apis])
+        super().apis_seen(host, apis)
 
 
 @dataclass(frozen=True)
