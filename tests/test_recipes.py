@@ -6,12 +6,12 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
 from crawler import Recipe, RecipeBook, shipped_recipes
-from crawler.platforms.recipes import VERIFY_SPACES
+from crawler.platforms.recipes import VERIFY_SPACES, Plan
 from errors import RecipeError
 from store import SnapshotStore
 from tests.generator import GeneratedFarm
@@ -82,45 +82,117 @@ def test_a_late_verdict_about_an_older_candidate_is_ignored() -> None:
     assert book.recipes[HOST].agreed == 0
 
 
-def test_a_list_api_that_disagrees_is_dropped_and_the_roles_verified_without_it() -> None:
+API = {"page": "http://h/{s1}/", "api": "http://h/api?sid={s1}&p={page}", "start": 2, "link": None, "path": ["rows"]}
+
+
+def _trusted_with_api() -> RecipeBook:
     book = RecipeBook()
     book.observed(HOST, {"home", "listing"})
-    api = {"page": "http://h/{s1}/", "api": "http://h/api?sid={s1}&p={page}", "start": 2, "link": None}
-    book.apis_seen(HOST, [api])
     for _ in range(VERIFY_SPACES):
         _verify(book)
+    book.apis_seen(HOST, [API])
+    for _ in range(VERIFY_SPACES):  # a list API learnt is verified before it is trusted
+        plan = book.plan(HOST)
+        assert plan is not None and plan.mode == "verify" and plan.list_apis == (API,)
+        book.verdict(HOST, plan.http_roles, True, "", [API])
+        book.api_round(HOST, [API])
+    return book
+
+
+def test_a_list_api_is_trusted_after_agreeing_and_dropped_when_it_disagrees() -> None:
+    book = _trusted_with_api()
     plan = book.plan(HOST)
-    assert plan is not None and plan.mode == "trust" and plan.list_apis == (api,)
+    assert plan is not None and plan.mode == "trust" and plan.list_apis == (API,)
     assert "加载更多" in book.recipes[HOST].describe()
-    book.verdict(HOST, plan.http_roles, False, "列表不同", [api])  # the grown list differed
+    book.verdict(HOST, plan.http_roles, False, "列表不同", [API])  # the grown list differed
     recipe = book.recipes[HOST]
-    assert recipe.status == "learning" and recipe.http_roles == ("home", "listing") and not recipe.rejected
-    assert recipe.list_apis == [] and recipe.apis_rejected == [api]
-    book.apis_seen(HOST, [api])  # learnt again by a visit as usual: not tried again
-    assert book.plan(HOST).list_apis == ()  # type: ignore[union-attr]
+    assert recipe.status == "verified" and recipe.http_roles == ("home", "listing") and not recipe.rejected
+    assert recipe.list_apis == [] and recipe.apis_rejected == [API] and recipe.note == "列表不同"
+    book.apis_seen(HOST, [API])  # learnt again by a visit as usual: not tried again
+    assert book.plan(HOST) == Plan("trust", frozenset({"home", "listing"}), ())
+
+
+def test_a_list_api_that_fits_no_listing_is_dropped_after_a_few_verifications() -> None:
+    book = RecipeBook()
+    book.observed(HOST, {"listing"})
+    for _ in range(VERIFY_SPACES):
+        _verify(book)
+    book.apis_seen(HOST, [API])
+    rounds = 0
+    while book.plan(HOST).mode == "verify":  # type: ignore[union-attr]
+        book.verdict(HOST, frozenset({"listing"}), True, "", [])
+        book.api_round(HOST, [])  # the space had no list that grows
+        rounds += 1
+        assert rounds < 10
+    assert rounds >= 2 and book.recipes[HOST].list_apis == [] and book.recipes[HOST].apis_rejected == [API]
 
 
 def test_a_list_api_is_learnt_as_a_template_over_the_listing_address() -> None:
     """The space id in the listing's path goes into the API's query; the page number and
-    the item id become placeholders; another space's listing fills them."""
+    the item id become placeholders; another space's listing fills them (its category too); a value equal to a part by
+    chance (the page size 16, the category 16) and a cache buster are not parts."""
     from crawler.transport.http import Page
-    from crawler.visit.grow import _binding, _fill, learn_list_api
+    from crawler.visit.grow import _binding, _fill, _link, learn_list_api
 
     rows = "".join(
         f'<li><a href="/space/t8812x/res/{i}.html">第{i}课 分数的意义</a><span>2024-03-{i:02d}</span></li>'
         for i in range(1, 13)
     )
     later = [{"id": i, "name": f"第{i}课 分数的意义", "date": f"2024-03-{i:02d}"} for i in range(7, 13)]
-    answer = ("http://h.cn/api/res?owner=t8812x&pn=2&ps=6", json.dumps({"total": 12, "rows": later}))
-    url = "http://h.cn/space/t8812x/res/"
+    body = json.dumps({"total": 12, "hot": [{"id": 99, "name": "热门"}], "rows": later})
+    answer = ("http://h.cn/api/res?owner=t8812x&cat=16&pn=2&ps=16&_=1733000000000", body)
+    url = "http://h.cn/space/t8812x/res/?cat=16"
     page = Page(url, url, 200, f"<ul>{rows}</ul>", "browser", answers=[answer])
     api = learn_list_api(page)
-    assert api is not None and api.start == 2
-    values = _binding(api, "http://h.cn/space/k23a9/res/")
+    assert api is not None and api.start == 2 and api.path == ("rows",)
+    values = _binding(api, "http://h.cn/space/k23a9/res/?cat=19")
     assert values is not None
-    assert _fill(api.api, {**values, "page": "3"}) == "http://h.cn/api/res?owner=k23a9&pn=3&ps=6"
+    assert _fill(api.api, {**values, "page": "3"}) == "http://h.cn/api/res?owner=k23a9&cat=19&pn=3&ps=16"
     assert _fill(api.link or "", {**values, "id": "40"}) == "http://h.cn/space/k23a9/res/40.html"
-    assert _binding(api, "http://h.cn/elsewhere/k23a9/res/") is None
+    assert _binding(api, "http://h.cn/elsewhere/k23a9/res/?cat=19") is None
+    # The id's own place in the link, not the first equal number before it.
+    assert _link([("5", "http://h.cn/v?grade=5&id=5"), ("7", "http://h.cn/v?grade=5&id=7")], {}) == (
+        "http://h.cn/v?grade=5&id={id}"
+    )
+
+
+def test_a_list_is_grown_from_the_learnt_list_to_its_last_page() -> None:
+    """The rows of the list learnt (not a bigger list beside it), every page until a short
+    one, although the answer's ``count`` is the rows of one page."""
+    import asyncio
+    from types import SimpleNamespace
+
+    from crawler import CrawlOptions
+    from crawler.transport.http import Page
+    from crawler.visit.grow import ListApi, grow_list
+
+    names = [f"第{i}课 认识图形" for i in range(1, 21)]  # 4 drawn, then pages of 6: 6, 6, 4
+    asked: list[str] = []
+
+    async def fetch(url: str, *, fragment: bool = False) -> Page:
+        asked.append(url)
+        number = int(url.rsplit("pn=", 1)[1])
+        chunk = names[4 + (number - 2) * 6 : 4 + (number - 1) * 6]
+        rows = [{"id": 100 + names.index(n), "name": n, "time": "2024-05-01"} for n in chunk]
+        hot = [{"id": 900 + i, "name": f"热门资源{i}", "time": "2024-05-02"} for i in range(8)]
+        return Page(url, url, 200, json.dumps({"data": {"hot": hot, "list": rows, "count": len(rows)}}), "http")
+
+    session = SimpleNamespace(options=CrawlOptions(), fetch=fetch)
+    drawn = "".join(f'<li><a href="/s/ab12/r/{100 + i}.html">{n}</a> 2024-05-01</li>' for i, n in enumerate(names[:4]))
+    page = Page(
+        "http://h.cn/s/ab12/r/", "http://h.cn/s/ab12/r/", 200, f"<ul>{drawn}</ul><a href='#'>加载更多</a>", "http"
+    )
+    api = ListApi(
+        "http://h.cn/s/{s2}/r/",
+        "http://h.cn/api?u={s2}&pn={page}",
+        2,
+        "http://h.cn/s/{s2}/r/{id}.html",
+        ("data", "list"),
+    )
+    grown = asyncio.run(grow_list(session, page, (api,)))  # type: ignore[arg-type]
+    assert grown is not None and [r.title for r in grown.grown] == names[4:]
+    assert grown.grown[0].url == "http://h.cn/s/ab12/r/104.html"
+    assert asked == [f"http://h.cn/api?u=ab12&pn={n}" for n in (2, 3, 4)]  # page 4 was short: the last
 
 
 def test_recipes_survive_the_database(tmp_path: Path) -> None:
@@ -215,8 +287,9 @@ def test_lists_grown_by_load_more_are_read_from_the_api_once_trusted(scripted_ho
                     assert snapshot.crawl.renders == 0, space.url
         finally:
             server.route = route
-        api_path = urlsplit(recipe.list_apis[0]["api"]).path.split("{")[0]
-        assert any(path.startswith(api_path) for path in asked), (api_path, asked[:20])  # lists were grown
+        page_key = next(k for k, v in parse_qsl(urlsplit(recipe.list_apis[0]["api"]).query) if v == "{page}")
+        grown = [path for path in asked if f"{page_key}=" in path]
+        assert grown, asked[:20]  # lists were grown from the API, page by page
         assert book.recipes[recipe.host].status == "verified"
 
     asyncio.run(run())

@@ -31,6 +31,7 @@ shipped recipe is verified like a learned one before it is trusted.
 
 from __future__ import annotations
 
+import json
 import tomllib
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -43,7 +44,13 @@ __all__ = ["ROLES", "ROLE_TEXT", "STATUS_TEXT", "Plan", "Recipe", "RecipeBook", 
 ROLES = ("home", "listing", "detail", "profile")
 ROLE_TEXT = {"home": "主页", "listing": "列表页", "detail": "详情页", "profile": "个人资料页"}
 STATUS_TEXT = {"learning": "验证中", "verified": "已验证", "failed": "需要浏览器", "observing": "学习中"}
-_MAX_APIS = 8  # list APIs kept per host (the latest learnt)
+_MAX_APIS = 8  # list APIs kept per host
+_MAX_REJECTED = 16  # list APIs rejected on a host, after which it learns no more
+_MAX_TRIES = 4  # verifications a list API may sit out (no listing it fits) before it is dropped
+
+
+def api_key(api: dict[str, Any]) -> str:
+    return json.dumps(api, sort_keys=True, ensure_ascii=False)
 VERIFY_SPACES = 2  # spaces in a row on which the recipe and the browser must agree
 SHIPPED_DIR = Path(__file__).parent / "recipes"
 
@@ -59,6 +66,8 @@ class Recipe:
     rejected: list[tuple[str, ...]] = field(default_factory=list)  # candidates that disagreed
     queue: list[tuple[str, ...]] = field(default_factory=list)  # candidates still to try
     list_apis: list[dict[str, Any]] = field(default_factory=list)  # learnt list APIs (.grow.ListApi)
+    api_agreed: dict[str, int] = field(default_factory=dict)  # by api_key: spaces it agreed on
+    api_tries: dict[str, int] = field(default_factory=dict)  # by api_key: verifications it sat out
     apis_rejected: list[dict[str, Any]] = field(default_factory=list)  # list APIs that disagreed
     source: str = "learned"  # learned | shipped
     note: str = ""  # why it was dropped last (Chinese)
@@ -112,9 +121,10 @@ class RecipeBook:
         if recipe is None or not recipe.http_roles:
             return None
         apis = tuple(recipe.list_apis)
-        if recipe.status == "verified":
+        trusted = tuple(a for a in apis if recipe.api_agreed.get(api_key(a), 0) >= VERIFY_SPACES)
+        if recipe.status == "verified" and trusted == apis:
             return Plan("trust", frozenset(recipe.http_roles), apis)
-        if recipe.status == "learning":
+        if recipe.status in ("verified", "learning"):  # the roles, or a list API, not verified yet
             return Plan("verify", frozenset(recipe.http_roles), apis)
         return None
 
@@ -122,13 +132,36 @@ class RecipeBook:
         """A visit as usual learnt how lists grow from the host's API: new ones are kept
         (a trusted recipe is verified again with them; a rejected one is not tried again)."""
         recipe = self.recipes.setdefault(host, Recipe(host))
+        if len(recipe.apis_rejected) >= _MAX_REJECTED:
+            return  # the host's lists do not replay: they are rendered
         fresh = [a for a in apis if a not in recipe.list_apis and a not in recipe.apis_rejected]
-        if not fresh:
+        fresh = fresh[: max(0, _MAX_APIS - len(recipe.list_apis))]
+        if fresh:
+            recipe.list_apis = [*recipe.list_apis, *fresh]
+            self.changed.add(host)
+
+    def api_round(self, host: str, played: list[dict[str, Any]]) -> None:
+        """A side-by-side visit is over: a list API not yet verified that it did not play
+        has sat out one more; after ``_MAX_TRIES`` it is dropped (it fits no listing seen)."""
+        recipe = self.recipes.get(host)
+        if recipe is None:
             return
-        recipe.list_apis = [*recipe.list_apis, *fresh][-_MAX_APIS:]
-        if recipe.status == "verified":
-            recipe.status, recipe.agreed = "learning", 0
-        self.changed.add(host)
+        for api in list(recipe.list_apis):
+            key = api_key(api)
+            if api in played or recipe.api_agreed.get(key, 0) >= VERIFY_SPACES:
+                continue
+            recipe.api_tries[key] = recipe.api_tries.get(key, 0) + 1
+            if recipe.api_tries[key] >= _MAX_TRIES:
+                self._reject_apis(recipe, [api])
+            self.changed.add(host)
+
+    def _reject_apis(self, recipe: Recipe, apis: list[dict[str, Any]]) -> None:
+        recipe.list_apis = [a for a in recipe.list_apis if a not in apis]
+        recipe.apis_rejected = [*recipe.apis_rejected, *apis][-_MAX_REJECTED:]
+        for api in apis:
+            recipe.api_agreed.pop(api_key(api), None)
+            recipe.api_tries.pop(api_key(api), None)
+        self.changed.add(recipe.host)
 
     def observed(self, host: str, rendered: set[str]) -> None:
         """A visit as usual rendered ``rendered``: the roles a candidate may try without."""
@@ -150,13 +183,14 @@ class RecipeBook:
             return  # decided meanwhile by another space of the host
         played = [a for a in apis or [] if a in recipe.list_apis]
         if not same and played:  # the list APIs are dropped; the roles are verified again without them
-            recipe.list_apis = [a for a in recipe.list_apis if a not in played]
-            recipe.apis_rejected.extend(played)
+            self._reject_apis(recipe, played)
             recipe.note = why
-            recipe.status, recipe.agreed = "learning", 0
-            self.changed.add(host)
+            recipe.agreed = 0
             return
         if same:
+            for api in played:
+                recipe.api_agreed[api_key(api)] = recipe.api_agreed.get(api_key(api), 0) + 1
+                self.changed.add(host)
             if recipe.status == "learning":
                 recipe.agreed += 1
                 if recipe.agreed >= VERIFY_SPACES:
@@ -167,7 +201,7 @@ class RecipeBook:
         recipe.note = why
         if recipe.status == "verified":  # it worked, then stopped working: observe and learn again
             recipe.queue, recipe.http_roles, recipe.status, recipe.agreed = [], (), "observing", 0
-            recipe.list_apis = []
+            recipe.list_apis, recipe.api_agreed, recipe.api_tries = [], {}, {}
             self.changed.add(host)
             return
         self._next(recipe)
@@ -190,7 +224,7 @@ class RecipeBook:
                 recipe.status, recipe.agreed = "learning", 0
             elif recipe.status == "failed":
                 recipe.status, recipe.rejected, recipe.queue = "observing", [], []
-            recipe.apis_rejected = []
+            recipe.apis_rejected, recipe.api_agreed, recipe.api_tries = [], {}, {}
             self.changed.add(recipe.host)
 
     def account(self, host: str, requests: int, renders: int) -> None:

@@ -191,6 +191,7 @@ async def _with_recipe(
             )
         snapshot = await visit()
         judge(replayed, used, snapshot, side)
+        recipes.api_round(host, used)
         learnt(snapshot)
         return snapshot
     replayed = await visit(plan.http_roles, apis=plan.list_apis)

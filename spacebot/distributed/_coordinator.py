@@ -274,8 +274,9 @@ class Coordinator:
             elif event[0] == "verdict":
                 apis = event[5] if len(event) > 5 and isinstance(event[5], list) else []
                 self.book.verdict(event[1], frozenset(event[2]), bool(event[3]), str(event[4]), apis)
-            elif event[0] == "apis" and isinstance(event[2], list):
-                self.book.apis_seen(event[1], [a for a in event[2] if isinstance(a, dict)])
+            elif event[0] in ("apis", "api_round") and isinstance(event[2], list):
+                apis = [a for a in event[2] if isinstance(a, dict)]
+                (self.book.apis_seen if event[0] == "apis" else self.book.api_round)(event[1], apis)
         self.book.account(urlsplit(url).netloc.lower(), int(body.get("requests") or 0), int(body.get("renders") or 0))
         changed = self.book.take_changed()
         if changed:

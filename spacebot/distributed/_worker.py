@@ -94,6 +94,10 @@ class Journal(RecipeBook):
         self.events.append(["apis", host, apis])
         super().apis_seen(host, apis)
 
+    def api_round(self, host: str, played: list[dict[str, Any]]) -> None:
+        self.events.append(["api_round", host, played])
+        super().api_round(host, played)
+
 
 @dataclass(frozen=True)
 class SweepMeta:

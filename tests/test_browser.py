@@ -1,0 +1,47 @@
+"""The shared browser of a sweep: spaces read at once share one chromium."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from pathlib import Path
+
+from benchmarks.proctree import descendants
+from crawler.transport.browser import BrowserSession
+from crawler.transport.ssrf import AddressPolicy
+from tests.farm.mixed import start_mixed
+
+
+def _browsers() -> int:
+    """Chromium browser processes below this one (not its renderers, GPU or utility helpers)."""
+    count = 0
+    for pid in descendants(os.getpid()):
+        try:
+            args = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if args and args[0].endswith(b"/chromium") and not any(a.startswith(b"--type=") for a in args):
+            count += 1
+    return count
+
+
+def test_spaces_read_at_once_start_one_chromium() -> None:
+    server, app = start_mixed()
+    try:
+        urls = app.urls(server.base_url)[:6]
+
+        async def run() -> tuple[int, int]:
+            browser = BrowserSession(timeout=30, policy=AddressPolicy(allow_private=True))
+            try:
+                pages = await asyncio.gather(*(browser.render(url) for url in urls))
+                assert all(page.status == 200 for page in pages)
+                return _browsers(), len(pages)
+            finally:
+                await browser.aclose()
+
+        browsers, rendered = asyncio.run(run())
+        assert rendered == len(urls) >= 4
+        assert browsers == 1  # not one per space that opened its first tab at the same time
+        assert _browsers() == 0  # and closed with the session
+    finally:
+        server.stop()
