@@ -51,6 +51,8 @@ _MAX_TRIES = 4  # verifications a list API may sit out (no listing it fits) befo
 
 def api_key(api: dict[str, Any]) -> str:
     return json.dumps(api, sort_keys=True, ensure_ascii=False)
+
+
 VERIFY_SPACES = 2  # spaces in a row on which the recipe and the browser must agree
 SHIPPED_DIR = Path(__file__).parent / "recipes"
 
