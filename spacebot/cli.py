@@ -7,6 +7,7 @@ input, 3 the space could not be inspected.
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import ipaddress
 import json
 import logging
@@ -728,8 +729,22 @@ def rubrics_show(name: str = typer.Argument(..., help="评价标准名称或 .to
     out.print(table)
 
 
+def _few_malloc_arenas() -> None:
+    """glibc gives threads that allocate malloc arenas of their own (up to 8 per core) and
+    hands little of them back: the video probes decode in threads, and a sweep's process
+    grew by a quarter for it. Two arenas: measured on a sweep of 16 generated spaces
+    (concurrency 8), the Python process's peak PSS went from 1276 MB to 988 MB, no slower."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        ctypes.CDLL("libc.so.6").mallopt(-8, 2)  # M_ARENA_MAX
+    except (OSError, AttributeError):  # not glibc (musl has no arenas to limit)
+        pass
+
+
 def main() -> None:
     """Console-script entry point."""
+    _few_malloc_arenas()
     # Internal diagnostics (with tracebacks) are for developers: SPACEBOT_DEBUG=1 shows them.
     base = logging.getLogger("spacebot")
     if os.environ.get("SPACEBOT_DEBUG"):
