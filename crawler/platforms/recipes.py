@@ -143,8 +143,9 @@ class RecipeBook:
             self.changed.add(host)
 
     def api_round(self, host: str, played: list[dict[str, Any]]) -> None:
-        """A side-by-side visit is over: a list API not yet verified that it did not play
-        has sat out one more; after ``_MAX_TRIES`` it is dropped (it fits no listing seen)."""
+        """A side-by-side visit over a space with a list that grows is over: a list API
+        not yet verified that it did not play has sat out one more; after ``_MAX_TRIES`` it
+        is dropped (it fits no growing list seen)."""
         recipe = self.recipes.get(host)
         if recipe is None:
             return
