@@ -160,6 +160,9 @@ class VideoProbe:
     # A small JPEG of the title card frame (base64), for the report card's thumbnail; stored
     # as a blob of the snapshot, not in the JSON.
     card_image: str | None = field(default=None, compare=False, repr=False, metadata={"contract": False})
+    # False when the card's text, the sound and the light were left unread on purpose (the
+    # rubric does not judge them); a rubric that does has the file probed again.
+    content_read: bool = field(default=True, compare=False, metadata={"contract": False})
 
 
 @dataclass(frozen=True)
@@ -271,4 +274,5 @@ class SpaceSnapshot:
             if video["probe"] is not None:
                 video["probe"].pop("detail", None)
                 video["probe"].pop("card_image", None)
+                video["probe"].pop("content_read", None)
         return data

@@ -33,6 +33,11 @@ CARD_FIELDS = ("教材版本", "学科", "年级", "课名", "主讲教师")
 _WORDLISTS = Path(__file__).resolve().parent / "wordlists"
 _OCR_LOCK = threading.Lock()  # one OCR at a time: it already uses every core
 _THUMB_WIDTH = 320
+# RapidOCR's detector brings a frame's shorter side up to 736 px but leaves a larger frame as
+# it is: a 1080p card was detected at full size, twice the work of a 720p one for no better
+# reading. Card frames are scaled down to that side first (measured on a 1080p card: 1.42 s
+# → 0.74 s of OCR, the same text and scores).
+_OCR_SHORT_SIDE = 736
 
 _GRADE = re.compile(
     r"[一二三四五六七八九]年级|[1-9]年级|高[一二三](?![级中])|初[一二三](?![级中])|[小中大]班"
@@ -244,12 +249,21 @@ def _thumbnail(frame: Any) -> str:
     return base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
+def _for_ocr(frame: Any) -> Any:
+    """The frame as a BGR array whose shorter side is at most ``_OCR_SHORT_SIDE``."""
+    scale = _OCR_SHORT_SIDE / min(frame.width, frame.height)
+    if scale >= 1:
+        return frame.to_ndarray(format="bgr24")
+    width, height = round(frame.width * scale / 2) * 2, round(frame.height * scale / 2) * 2
+    return frame.to_ndarray(format="bgr24", width=width, height=height, interpolation="AREA")
+
+
 def read_card(frames: list[Any], good_enough: float = 0.9) -> CardReading:
     """OCR of the card frames (PyAV frames, best first) until one reads with ``good_enough``
     confidence; the reading with the most confidently read characters is kept."""
     best: tuple[float, str | None, float | None, Any] | None = None
     for frame in frames:
-        text, confidence = _ocr(frame.to_ndarray(format="bgr24"))
+        text, confidence = _ocr(_for_ocr(frame))
         score = (confidence or 0.0) * len(text or "")
         if best is None or score > best[0]:
             best = (score, text, confidence, frame)

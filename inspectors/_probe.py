@@ -187,8 +187,12 @@ def probe_video(
     transport: Callable[..., httpx.BaseTransport] | None = None,
     gate: ThreadGate | None = None,
     costs: dict[str, tuple[int, float]] | None = None,
+    content: bool = True,
 ) -> VideoProbe:
     """Read a video's properties without downloading it; every failure is a probe status.
+
+    ``content=False`` (a rubric that does not judge what the lessons show) leaves the card's
+    text, the sound and the light unmeasured (``None``): no OCR and no sampling reads.
 
     With a ``cache``, a file whose size and ETag/Last-Modified are unchanged since its last
     probe is not read again: the earlier probe is returned with ``bytes_read = 0``. With a
@@ -216,7 +220,7 @@ def probe_video(
             # --insecure-host: that host only (a redirect to a CDN is checked again)
             mounts={f"https://{host}": network(False) for host in guard.insecure_hosts},
         ) as client:
-            return _probe(client, url, timeout, title_window_s, cache, guard, transport, gate, costs)
+            return _probe(client, url, timeout, title_window_s, cache, guard, transport, gate, costs, content)
     except RefusedAddress as exc:
         return VideoProbe(status="unreachable", detail=str(exc))
     except BudgetExceeded as exc:
@@ -233,6 +237,7 @@ def _probe(
     transport: Callable[..., httpx.BaseTransport] | None = None,
     gate: ThreadGate | None = None,
     costs: dict[str, tuple[int, float]] | None = None,
+    content: bool = True,
 ) -> VideoProbe:
     if cache is not None:
         try:
@@ -241,10 +246,18 @@ def _probe(
             size, etag, modified = None, None, None
         if size is not None:
             cached = cache.lookup(url, size, etag, modified)
-            if cached is not None:
+            # a probe made without the card, sound and light does not serve a rubric that judges them
+            if cached is not None and (cached.content_read or not content):
                 return replace(cached, bytes_read=0)
         probe = probe_video(
-            url, timeout, title_window_s=title_window_s, policy=guard, transport=transport, gate=gate, costs=costs
+            url,
+            timeout,
+            title_window_s=title_window_s,
+            policy=guard,
+            transport=transport,
+            gate=gate,
+            costs=costs,
+            content=content,
         )
         if size is not None and probe.status == "ok" and probe.detail is None:  # a part failed: measure again next time
             cache.save(url, size, etag, modified, probe)
@@ -266,7 +279,7 @@ def _probe(
         )
     facts: dict[str, Any] = {}
     faststart = None
-    content = _Content()
+    measured = _Content()
     try:
         if head[4:8] == b"ftyp":
             faststart = _faststart(_top_level_boxes(reader))
@@ -280,7 +293,7 @@ def _probe(
                     detail="文件中没有视频流",
                 )
             facts = _stream_facts(container)
-            content = _measure_content(container, reader, facts["duration_s"], title_window_s, costs)
+            measured = _measure_content(container, reader, facts["duration_s"], title_window_s, costs, content)
     except RangeReadError as exc:
         return VideoProbe(
             status="error",
@@ -309,15 +322,16 @@ def _probe(
         status="ok",
         size_bytes=reader.size,
         faststart=faststart,
-        title_card_s=content.card_s,
-        title_card_text=content.card_text,
-        title_card_fields=card_fields(content.card_text) if content.card_text is not None else None,
-        title_card_confidence=content.card_confidence,
-        audio=content.audio,
-        picture=content.picture,
+        title_card_s=measured.card_s,
+        title_card_text=measured.card_text,
+        title_card_fields=card_fields(measured.card_text) if measured.card_text is not None else None,
+        title_card_confidence=measured.card_confidence,
+        audio=measured.audio,
+        picture=measured.picture,
         bytes_read=reader.bytes_read,
-        detail="；".join(content.problems) or None,
-        card_image=content.card_image,
+        detail="；".join(measured.problems) or None,
+        card_image=measured.card_image,
+        content_read=content,
         **facts,
     )
 
@@ -362,9 +376,11 @@ def _measure_content(
     duration: float | None,
     title_window_s: float,
     costs: dict[str, tuple[int, float]] | None,
+    read_content: bool = True,
 ) -> _Content:
     """Title card (length, text), sound and light; a part that cannot be read is left
-    ``None`` with the reason in ``problems``, and the others are still measured."""
+    ``None`` with the reason in ``problems``, and the others are still measured. Without
+    ``read_content`` only the card's length is measured."""
     content = _Content()
     if costs is not None:
         costs["opening"] = (reader.bytes_read, 0.0)
@@ -416,6 +432,8 @@ def _measure_content(
         content.picture = measure_light(container, duration, content.card_s or 0.0)
 
     step("title_card", "解码开头画面，未测量片头", card)
+    if not read_content:
+        return content
     step("ocr", "识别片头文字", ocr)
     frames.clear()  # the decoded card frames are large: let them go
     # Sampling seeks far into the file: a failed read (a server that stops answering, a HAR

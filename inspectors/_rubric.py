@@ -63,6 +63,12 @@ class Rubric:
     period: tuple[date, date] | None = None
     path: Path | None = None
 
+    @property
+    def reads_video_content(self) -> bool:
+        """Whether an item judges what the micro-courses show (title card, sound, light):
+        without one the probes leave them unread (no OCR, no sampling reads)."""
+        return any("video_content" in (item.rules or (item.rule,)) for item in self.items)
+
 
 def _builtin_dir() -> Path:
     return Path(str(resources.files("inspectors") / "rubrics"))

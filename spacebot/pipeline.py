@@ -65,21 +65,30 @@ async def _probe_all(
     policy: AddressPolicy,
     transport: Callable[..., Any] | None = None,
     gate: HostGate | None = None,
+    content: bool = True,
 ) -> SpaceSnapshot:
     """Probe the videos the crawl found; those it reused from an unchanged listing keep the
-    probe of the last crawl. The probes go into the crawl state for the next re-sweep.
-    Their requests (running in threads) pass the crawl's host gate."""
+    probe of the last crawl (unless ``content`` is wanted and that probe left it unread).
+    The probes go into the crawl state for the next re-sweep. Their requests (running in
+    threads) pass the crawl's host gate."""
     if not snapshot.videos:
         return snapshot
     slots = asyncio.Semaphore(_PROBES_AT_ONCE)
     thread_gate = ThreadGate(gate, asyncio.get_running_loop()) if gate is not None else None
 
     async def probe(video: Any) -> Any:
-        if video.probe is not None:
+        if video.probe is not None and (video.probe.content_read or not content):
             return video
         async with slots:
             result = await asyncio.to_thread(
-                probe_video, video.url, timeout, cache=cache, policy=policy, transport=transport, gate=thread_gate
+                probe_video,
+                video.url,
+                timeout,
+                cache=cache,
+                policy=policy,
+                transport=transport,
+                gate=thread_gate,
+                content=content,
             )
         return replace(video, probe=result)
 
@@ -208,7 +217,13 @@ async def inspect_target(
         if snapshot.videos:
             stage("videos")
         snapshot = await _probe_all(
-            snapshot, options.timeout, probe_cache, options.policy, probe_transport, fetcher.gate
+            snapshot,
+            options.timeout,
+            probe_cache,
+            options.policy,
+            probe_transport,
+            fetcher.gate,
+            content=rubric.reads_video_content,
         )
         if meter.exceeded and snapshot.crawl.status == "ok":  # the probes went past the budget
             snapshot = replace(snapshot, crawl=replace(snapshot.crawl, status="error", error=meter.message))

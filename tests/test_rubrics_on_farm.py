@@ -107,3 +107,25 @@ def test_rubric_outcomes_on_farm_spaces(
     assert outcomes == expected
     assert document["verdict"] == verdict
     assert result.code == 1
+
+
+def test_a_rubric_that_does_not_judge_the_lessons_content_leaves_it_unread(farm: Farm, run_cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """wuhan-2022 counts teaching videos but does not judge their title card, sound or light:
+    the probes read the container and the card's length, not the card's text (no OCR) nor
+    the sampled stretches. The default rubric, on the same database, has them read."""
+    db = str(tmp_path / "s.db")
+    url = farm.space("tianyu:10001").url
+    plain = run_cli("check", "--json", "--allow-private", "--db", db, "--rubric", "wuhan-2022", url).json()
+    probes = [v["probe"] for v in plain["videos"] if v["probe"] and v["probe"]["status"] == "ok"]
+    assert probes
+    for probe in probes:
+        assert probe["width"] and probe["duration_s"] and probe["title_card_s"] is not None
+        assert (probe["title_card_text"], probe["audio"], probe["picture"]) == (None, None, None)
+    read = run_cli("check", "--json", "--allow-private", "--db", db, "--group", "小学", url).json()
+    again = {v["url"]: v["probe"] for v in read["videos"] if v["probe"] and v["probe"]["status"] == "ok"}
+    assert again.keys() == {v["url"] for v in plain["videos"] if v["probe"] and v["probe"]["status"] == "ok"}
+    for probe in again.values():
+        assert probe["bytes_read"] > 0 and probe["audio"] is not None and probe["picture"] is not None
+        assert probe["title_card_fields"] and all(probe["title_card_fields"].values())
+    content = [f for f in read["findings"] if f["rule"] == "video_content"]
+    assert content and not [f for f in content if f["severity"] == "review"]

@@ -183,10 +183,9 @@ def learn_list_api(page: Page) -> ListApi | None:
         # The first page the script asks after the drawn rows: the lowest among the
         # answers of the same API (answers may come back in any order).
         start = min(
-            number
+            key[1]
             for source, _ in page.answers
             if (key := _page_key(source)) is not None and _abstract(source, tokens, key[0]) == api
-            for number in (key[1],)
         )
         # The parts the API names (the space, the collection) are what differ from one
         # listing to another; the rest of the listing's address stays as it is.
