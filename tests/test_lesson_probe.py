@@ -137,3 +137,22 @@ def test_a_server_that_stops_answering_mid_file_loses_sound_and_light_not_the_pr
     assert probe.audio is None and probe.picture is None
     assert "无法测量声音" in probe.detail and "无法测量画面亮度" in probe.detail
     assert cache.db["probe_cache"].count == 0  # measured again next time
+
+
+def test_small_print_on_a_1080p_card_keeps_every_character() -> None:
+    """The text detector works on the card scaled down to 736 px high; each line is still read
+    from the full frame, so a 16-px name at the bottom of a 1080p card loses no character."""
+    import numpy as np
+    from PIL import Image, ImageDraw, ImageFont
+
+    from inspectors._card import _ocr
+
+    font = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
+    image = Image.new("RGB", (1920, 1080), (235, 235, 235))
+    draw = ImageDraw.Draw(image)
+    draw.text((200, 300), "人教版 数学 三年级上册", fill=(20, 20, 20), font=ImageFont.truetype(font, 72))
+    draw.text((200, 500), "《分数的初步认识》", fill=(20, 20, 20), font=ImageFont.truetype(font, 26))
+    draw.text((200, 700), "执教：龚懿璇 晋江市第二实验小学", fill=(20, 20, 20), font=ImageFont.truetype(font, 16))
+    text, _ = _ocr(np.asarray(image)[:, :, ::-1].copy())
+    assert text is not None
+    assert "龚懿璇" in text and "晋江市第二实验小学" in text and "分数的初步认识" in text, text
