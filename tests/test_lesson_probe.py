@@ -156,3 +156,20 @@ def test_small_print_on_a_1080p_card_keeps_every_character() -> None:
     text, _ = _ocr(np.asarray(image)[:, :, ::-1].copy())
     assert text is not None
     assert "龚懿璇" in text and "晋江市第二实验小学" in text and "分数的初步认识" in text, text
+
+
+def test_a_probe_that_read_less_does_not_replace_one_of_the_same_file(tmp_path: Path) -> None:
+    """A check under a rubric that leaves the lessons' content unread, beside one that reads
+    it (the web app, one database): the cached probe that measured sound stays."""
+    from crawler import VideoProbe
+
+    cache = SnapshotStore(tmp_path / "cache.db")
+    url = "http://v.example/1.mp4"
+    full = VideoProbe(status="ok", width=1920, audio={"present": True, "loudness_lufs": -20.0, "snr_db": 30.0})
+    cache.save(url, 100, '"a"', None, full)
+    cache.save(url, 100, '"a"', None, replace(full, audio=None, content_read=False))
+    kept = cache.lookup(url, 100, '"a"', None)
+    assert kept is not None and kept.content_read and kept.audio == full.audio
+    cache.save(url, 200, '"b"', None, replace(full, audio=None, content_read=False))  # the file changed
+    changed = cache.lookup(url, 200, '"b"', None)
+    assert changed is not None and not changed.content_read and changed.audio is None
