@@ -37,7 +37,8 @@ _THUMB_WIDTH = 320
 # RapidOCR's detector brings a frame's shorter side up to 736 px but leaves a larger frame as
 # it is: a 1080p card was detected at full size, twice the work of a 720p one. The detector
 # is given the frame scaled down to that side; the recogniser still reads each line from
-# the full frame (small print keeps every character).
+# the frame as given (small print keeps every character; RapidOCR itself shrinks a frame
+# wider than 2000 px).
 _DETECT_SHORT_SIDE = 736
 
 _GRADE = re.compile(
@@ -222,6 +223,11 @@ class _SmallerDetection:
 
     def __init__(self, detect: Any) -> None:
         self.detect = detect
+
+    def __getattr__(self, name: str) -> Any:  # RapidOCR sets its detector's thresholds
+        if name == "detect":  # not set yet (a copy being made)
+            raise AttributeError(name)
+        return getattr(self.detect, name)
 
     def __call__(self, image: Any) -> Any:
         import cv2  # RapidOCR's own dependency, loaded with it

@@ -145,7 +145,7 @@ def test_small_print_on_a_1080p_card_keeps_every_character() -> None:
     import numpy as np
     from PIL import Image, ImageDraw, ImageFont
 
-    from inspectors._card import _ocr
+    from inspectors._card import _engine, _ocr
 
     font = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
     image = Image.new("RGB", (1920, 1080), (235, 235, 235))
@@ -153,7 +153,20 @@ def test_small_print_on_a_1080p_card_keeps_every_character() -> None:
     draw.text((200, 300), "人教版 数学 三年级上册", fill=(20, 20, 20), font=ImageFont.truetype(font, 72))
     draw.text((200, 500), "《分数的初步认识》", fill=(20, 20, 20), font=ImageFont.truetype(font, 26))
     draw.text((200, 700), "执教：龚懿璇 晋江市第二实验小学", fill=(20, 20, 20), font=ImageFont.truetype(font, 16))
-    text, _ = _ocr(np.asarray(image)[:, :, ::-1].copy())
+    detector = _engine().text_det
+    seen: list[tuple[int, ...]] = []
+    detect = detector.detect
+
+    def spy(small: Any) -> Any:
+        seen.append(small.shape[:2])
+        return detect(small)
+
+    detector.detect = spy
+    try:
+        text, _ = _ocr(np.asarray(image)[:, :, ::-1].copy())
+    finally:
+        detector.detect = detect
+    assert seen == [(736, 1308)]  # the detector worked on the smaller picture
     assert text is not None
     assert "龚懿璇" in text and "晋江市第二实验小学" in text and "分数的初步认识" in text, text
 

@@ -121,6 +121,9 @@ def test_a_rubric_that_does_not_judge_the_lessons_content_leaves_it_unread(farm:
     for probe in probes:
         assert probe["width"] and probe["duration_s"] and probe["title_card_s"] is not None
         assert (probe["title_card_text"], probe["audio"], probe["picture"]) == (None, None, None)
+    assert run_cli("report", "--db", db, "--out", str(tmp_path / "plain")).code == 0
+    card = (tmp_path / "plain" / "spaces" / "0001.html").read_text(encoding="utf-8")
+    assert "片头文字、声音与画面未测量" in card and "<h3>片头文字、声音与画面</h3>" not in card
     read = run_cli("check", "--json", "--allow-private", "--db", db, "--group", "小学", url).json()
     again = {v["url"]: v["probe"] for v in read["videos"] if v["probe"] and v["probe"]["status"] == "ok"}
     assert again.keys() == {v["url"] for v in plain["videos"] if v["probe"] and v["probe"]["status"] == "ok"}
@@ -129,3 +132,6 @@ def test_a_rubric_that_does_not_judge_the_lessons_content_leaves_it_unread(farm:
         assert probe["title_card_fields"] and all(probe["title_card_fields"].values())
     content = [f for f in read["findings"] if f["rule"] == "video_content"]
     assert content and not [f for f in content if f["severity"] == "review"]
+    assert run_cli("report", "--db", db, "--out", str(tmp_path / "read")).code == 0
+    card = (tmp_path / "read" / "spaces" / "0001.html").read_text(encoding="utf-8")
+    assert "<h3>片头文字、声音与画面</h3>" in card and "未测量（所用评分标准" not in card
