@@ -25,7 +25,7 @@ recipe trusted) against a re-sweep with ``--no-recipes``, whether both re-sweeps
 the same snapshots, and the most requests the host saw in flight at once.
 
     .venv/bin/python -m benchmarks.sweep [--sizes 200,2000] [--shape campaign|small] [--naive-sample 20]
-    .venv/bin/python -m benchmarks.sweep --farm layout_api --sizes 200
+    .venv/bin/python -m benchmarks.sweep --farm layout_api --sizes 200 [--rubric wuhan-2022]
 """
 
 from __future__ import annotations
@@ -198,7 +198,9 @@ def _identical(db: Path, urls: list[str]) -> int:
 
 def generated(args: argparse.Namespace, console: Console) -> None:
     """The sweep on one generated platform: what the learned recipe saves, measured."""
-    table = Table(title=f"spacebot sweep on a generated {args.farm} platform, one host (loopback, one run)")
+    table = Table(
+        title=f"spacebot sweep on a generated {args.farm} platform, one host, rubric {args.rubric} (loopback, one run)"
+    )
     for column in (
         "N",
         "first s",
@@ -223,12 +225,13 @@ def generated(args: argparse.Namespace, console: Console) -> None:
                 targets = Path(tmp) / "targets.txt"
                 targets.write_text("".join(u + "\n" for u in urls))
                 db = Path(tmp) / "bench.db"
-                seconds, peak, first = _run_sweep(targets, db, args.concurrency, args.per_host)
+                rubric = ("--rubric", args.rubric)
+                seconds, peak, first = _run_sweep(targets, db, args.concurrency, args.per_host, *rubric)
                 stats = _stats(base, paths=True)
-                again_seconds, _, again = _run_sweep(targets, db, args.concurrency, args.per_host)
+                again_seconds, _, again = _run_sweep(targets, db, args.concurrency, args.per_host, *rubric)
                 again_requests = _stats(base)["requests"] - stats["requests"]
                 same_with = _identical(db, urls)
-                _, _, usual = _run_sweep(targets, db, args.concurrency, args.per_host, "--no-recipes")
+                _, _, usual = _run_sweep(targets, db, args.concurrency, args.per_host, *rubric, "--no-recipes")
                 same_without = _identical(db, urls)
                 peak_inflight = _stats(base)["max_inflight"]
                 floor = asyncio.run(_floor(base, stats["log"], args.per_host))
@@ -267,6 +270,11 @@ def main() -> None:
     parser.add_argument("--latency", type=float, default=0.005, help="seconds the farm adds to every answer")
     parser.add_argument("--naive-sample", type=int, default=20, help="spaces the naive baseline renders")
     parser.add_argument("--shape", choices=("campaign", "small"), default="campaign", help="the generated spaces")
+    parser.add_argument(
+        "--rubric",
+        default="quanzhou-2022",
+        help="the rubric of the generated platform's sweeps (wuhan-2022: no OCR, sound or light)",
+    )
     args = parser.parse_args()
     console = Console(width=150)
     if args.farm != "bulk":
