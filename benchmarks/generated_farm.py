@@ -1,8 +1,9 @@
 """One generated platform with N spaces, served for the sweep benchmark in its own process.
 
-    .venv/bin/python -m benchmarks.generated_farm --kind layout_api|spa --spaces N [--latency S]
+    .venv/bin/python -m benchmarks.generated_farm --kind layout_api|spa --spaces N [--latency S] [--declared-counts]
 
-draws the first platform (seeds from 1000 on) of the kind asked for, with N spaces on its
+draws the first platform (seeds from 1000 on) of the kind asked for (with
+``--declared-counts``, the first whose module boxes declare their collections' counts), with N spaces on its
 host: ``layout_api`` is a server-rendered layout whose pages carry scripts (a layout
 script asking an API, lists grown by 加载更多 or scrolling from a JSON API) and whose
 resources include micro-course videos, so one host serves pages read over HTTP, pages
@@ -30,8 +31,12 @@ def main() -> None:
     parser.add_argument("--kind", choices=("layout_api", "spa"), default="layout_api")
     parser.add_argument("--spaces", type=int, default=200)
     parser.add_argument("--latency", type=float, default=0.005)
+    parser.add_argument(
+        "--declared-counts", action="store_true", help="a platform whose module boxes declare their counts"
+    )
     args = parser.parse_args()
-    farm = GeneratedFarm(0, 1, spaces=args.spaces, seeds=[first_seed(args.kind)])
+    seed = first_seed(args.kind, box_counts=True if args.declared_counts else None)
+    farm = GeneratedFarm(0, 1, spaces=args.spaces, seeds=[seed])
     farm.start()
     server = farm.servers[0]
     server.latency = args.latency

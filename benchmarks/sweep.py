@@ -23,9 +23,11 @@ single-page app. There the table shows what the learned platform recipe does: br
 renders per space in the first sweep (learning and verifying) and in the re-sweep (the
 recipe trusted) against a re-sweep with ``--no-recipes``, whether both re-sweeps stored
 the same snapshots, and the most requests the host saw in flight at once.
+``--declared-counts`` draws instead the first such platform whose module boxes declare
+their collections' counts, where an unchanged re-sweep need not open the listings.
 
     .venv/bin/python -m benchmarks.sweep [--sizes 200,2000] [--shape campaign|small] [--naive-sample 20]
-    .venv/bin/python -m benchmarks.sweep --farm layout_api --sizes 200 [--rubric wuhan-2022]
+    .venv/bin/python -m benchmarks.sweep --farm layout_api --sizes 200 [--rubric wuhan-2022] [--declared-counts]
 """
 
 from __future__ import annotations
@@ -171,10 +173,11 @@ def _space_pages(log: list[list[str]]) -> dict[str, list[str]]:
     return out
 
 
-def _serve_generated(kind: str, n: int, latency: float) -> tuple[subprocess.Popen, dict]:  # type: ignore[type-arg]
+def _serve_generated(kind: str, n: int, latency: float, counts: bool) -> tuple[subprocess.Popen, dict]:  # type: ignore[type-arg]
     process = subprocess.Popen(
         [sys.executable, "-m", "benchmarks.generated_farm", "--kind", kind, "--spaces", str(n)]
-        + ["--latency", str(latency)],
+        + ["--latency", str(latency)]
+        + (["--declared-counts"] if counts else []),
         cwd=ROOT,
         stdout=subprocess.PIPE,
         text=True,
@@ -199,7 +202,9 @@ def _identical(db: Path, urls: list[str]) -> int:
 def generated(args: argparse.Namespace, console: Console) -> None:
     """The sweep on one generated platform: what the learned recipe saves, measured."""
     table = Table(
-        title=f"spacebot sweep on a generated {args.farm} platform, one host, rubric {args.rubric} (loopback, one run)"
+        title=f"spacebot sweep on a generated {args.farm} platform"
+        + (" whose boxes declare their counts" if args.declared_counts else "")
+        + f", one host, rubric {args.rubric} (loopback, one run)"
     )
     for column in (
         "N",
@@ -218,7 +223,7 @@ def generated(args: argparse.Namespace, console: Console) -> None:
     ):
         table.add_column(column, justify="right")
     for n in (int(x) for x in args.sizes.split(",")):
-        farm, served = _serve_generated(args.farm, n, args.latency)
+        farm, served = _serve_generated(args.farm, n, args.latency, args.declared_counts)
         base, urls = served["base"], served["urls"]
         try:
             with tempfile.TemporaryDirectory() as tmp:
@@ -274,6 +279,11 @@ def main() -> None:
         "--rubric",
         default="quanzhou-2022",
         help="the rubric of the generated platform's sweeps (wuhan-2022: no OCR, sound or light)",
+    )
+    parser.add_argument(
+        "--declared-counts",
+        action="store_true",
+        help="a generated platform whose module boxes declare their collections' counts (what a re-sweep can skip)",
     )
     args = parser.parse_args()
     console = Console(width=150)

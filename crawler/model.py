@@ -163,6 +163,19 @@ class VideoProbe:
     # False when the card's text, the sound and the light were left unread on purpose (the
     # rubric does not judge them); a rubric that does has the file probed again.
     content_read: bool = field(default=True, compare=False, metadata={"contract": False})
+    # False when not even the opening was decoded for the card's length (the rubric judges
+    # neither the card's length nor what the lesson shows).
+    card_read: bool = field(default=True, compare=False, metadata={"contract": False})
+
+    def covers(self, content: bool, card: bool) -> bool:
+        """Whether this probe read what a rubric that judges ``content`` (the card's text,
+        the sound, the light) and ``card`` (the card's length) needs."""
+        return (self.content_read or not content) and (self.card_read or self.content_read or not card)
+
+    @property
+    def depth(self) -> int:
+        """How much of the file was read: 2 its content, 1 the card's length, 0 the container only."""
+        return 2 if self.content_read else 1 if self.card_read else 0
 
 
 @dataclass(frozen=True)
@@ -275,4 +288,5 @@ class SpaceSnapshot:
                 video["probe"].pop("detail", None)
                 video["probe"].pop("card_image", None)
                 video["probe"].pop("content_read", None)
+                video["probe"].pop("card_read", None)
         return data

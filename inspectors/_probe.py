@@ -188,11 +188,14 @@ def probe_video(
     gate: ThreadGate | None = None,
     costs: dict[str, tuple[int, float]] | None = None,
     content: bool = True,
+    card: bool = True,
 ) -> VideoProbe:
     """Read a video's properties without downloading it; every failure is a probe status.
 
     ``content=False`` (a rubric that does not judge what the lessons show) leaves the card's
-    text, the sound and the light unmeasured (``None``): no OCR and no sampling reads.
+    text, the sound and the light unmeasured (``None``): no OCR and no sampling reads. With
+    ``card=False`` as well (nor the card's length) the opening is not decoded either: only
+    the container is read.
 
     With a ``cache``, a file whose size and ETag/Last-Modified are unchanged since its last
     probe is not read again: the earlier probe is returned with ``bytes_read = 0``. With a
@@ -220,7 +223,9 @@ def probe_video(
             # --insecure-host: that host only (a redirect to a CDN is checked again)
             mounts={f"https://{host}": network(False) for host in guard.insecure_hosts},
         ) as client:
-            return _probe(client, url, timeout, title_window_s, cache, guard, transport, gate, costs, content)
+            return _probe(
+                client, url, timeout, title_window_s, cache, guard, transport, gate, costs, content, card or content
+            )
     except RefusedAddress as exc:
         return VideoProbe(status="unreachable", detail=str(exc))
     except BudgetExceeded as exc:
@@ -238,6 +243,7 @@ def _probe(
     gate: ThreadGate | None = None,
     costs: dict[str, tuple[int, float]] | None = None,
     content: bool = True,
+    card: bool = True,
 ) -> VideoProbe:
     if cache is not None:
         try:
@@ -247,7 +253,7 @@ def _probe(
         if size is not None:
             cached = cache.lookup(url, size, etag, modified)
             # a probe made without the card, sound and light does not serve a rubric that judges them
-            if cached is not None and (cached.content_read or not content):
+            if cached is not None and cached.covers(content, card):
                 return replace(cached, bytes_read=0)
         probe = probe_video(
             url,
@@ -258,6 +264,7 @@ def _probe(
             gate=gate,
             costs=costs,
             content=content,
+            card=card,
         )
         if size is not None and probe.status == "ok" and probe.detail is None:  # a part failed: measure again next time
             cache.save(url, size, etag, modified, probe)
@@ -293,7 +300,7 @@ def _probe(
                     detail="文件中没有视频流",
                 )
             facts = _stream_facts(container)
-            measured = _measure_content(container, reader, facts["duration_s"], title_window_s, costs, content)
+            measured = _measure_content(container, reader, facts["duration_s"], title_window_s, costs, content, card)
     except RangeReadError as exc:
         return VideoProbe(
             status="error",
@@ -332,6 +339,7 @@ def _probe(
         detail="；".join(measured.problems) or None,
         card_image=measured.card_image,
         content_read=content,
+        card_read=card,
         **facts,
     )
 
@@ -377,10 +385,11 @@ def _measure_content(
     title_window_s: float,
     costs: dict[str, tuple[int, float]] | None,
     read_content: bool = True,
+    read_opening: bool = True,
 ) -> _Content:
     """Title card (length, text), sound and light; a part that cannot be read is left
     ``None`` with the reason in ``problems``, and the others are still measured. Without
-    ``read_content`` only the card's length is measured."""
+    ``read_content`` only the card's length is measured; without ``read_opening`` either, nothing."""
     content = _Content()
     if costs is not None:
         costs["opening"] = (reader.bytes_read, 0.0)
@@ -431,6 +440,8 @@ def _measure_content(
         reader.jump_block = reader.max_block = _SAMPLING_BLOCK
         content.picture = measure_light(container, duration, content.card_s or 0.0)
 
+    if not read_opening:
+        return content
     step("title_card", "解码开头画面，未测量片头", card)
     if not read_content:
         return content

@@ -69,6 +69,12 @@ class Rubric:
         without one the probes leave them unread (no OCR, no sampling reads)."""
         return any("video_content" in (item.rules or (item.rule,)) for item in self.items)
 
+    @property
+    def reads_title_card(self) -> bool:
+        """Whether an item judges the title card's length (or more of the lessons' content):
+        without one the probes read the container only, not decoding the opening."""
+        return self.reads_video_content or any("max_title_card_s" in item.params for item in self.items)
+
 
 def _builtin_dir() -> Path:
     return Path(str(resources.files("inspectors") / "rubrics"))

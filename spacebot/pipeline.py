@@ -66,9 +66,10 @@ async def _probe_all(
     transport: Callable[..., Any] | None = None,
     gate: HostGate | None = None,
     content: bool = True,
+    card: bool = True,
 ) -> SpaceSnapshot:
     """Probe the videos the crawl found; those it reused from an unchanged listing keep the
-    probe of the last crawl (unless ``content`` is wanted and that probe left it unread).
+    probe of the last crawl (unless it left unread the ``content`` or ``card`` wanted).
     The probes go into the crawl state for the next re-sweep. Their requests (running in
     threads) pass the crawl's host gate."""
     if not snapshot.videos:
@@ -77,7 +78,7 @@ async def _probe_all(
     thread_gate = ThreadGate(gate, asyncio.get_running_loop()) if gate is not None else None
 
     async def probe(video: Any) -> Any:
-        if video.probe is not None and (video.probe.content_read or not content):
+        if video.probe is not None and video.probe.covers(content, card):
             return video
         async with slots:
             result = await asyncio.to_thread(
@@ -89,6 +90,7 @@ async def _probe_all(
                 transport=transport,
                 gate=thread_gate,
                 content=content,
+                card=card,
             )
         return replace(video, probe=result)
 
@@ -224,6 +226,7 @@ async def inspect_target(
             probe_transport,
             fetcher.gate,
             content=rubric.reads_video_content,
+            card=rubric.reads_title_card,
         )
         if meter.exceeded and snapshot.crawl.status == "ok":  # the probes went past the budget
             snapshot = replace(snapshot, crawl=replace(snapshot.crawl, status="error", error=meter.message))

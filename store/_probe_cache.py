@@ -51,9 +51,9 @@ class ProbeCacheMixin:
         }
         try:
             with self._lock, transaction(self.db):
-                if not probe.content_read:  # never in place of a probe of the same file that read more
+                if probe.depth < 2:  # never in place of a probe of the same file that read more
                     earlier = self.lookup(url, size, etag, last_modified)
-                    if earlier is not None and earlier.content_read:
+                    if earlier is not None and earlier.depth > probe.depth:
                         return
                 self.db.table("probe_cache").upsert(row, pk="url")
         except sqlite3.DatabaseError as exc:

@@ -111,16 +111,16 @@ def test_rubric_outcomes_on_farm_spaces(
 
 def test_a_rubric_that_does_not_judge_the_lessons_content_leaves_it_unread(farm: Farm, run_cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
     """wuhan-2022 counts teaching videos but does not judge their title card, sound or light:
-    the probes read the container and the card's length, not the card's text (no OCR) nor
-    the sampled stretches. The default rubric, on the same database, has them read."""
+    the probes read the container only, not the opening (no card length, no OCR) nor the
+    sampled stretches. The default rubric, on the same database, has them read."""
     db = str(tmp_path / "s.db")
     url = farm.space("tianyu:10001").url
     plain = run_cli("check", "--json", "--allow-private", "--db", db, "--rubric", "wuhan-2022", url).json()
     probes = [v["probe"] for v in plain["videos"] if v["probe"] and v["probe"]["status"] == "ok"]
     assert probes
     for probe in probes:
-        assert probe["width"] and probe["duration_s"] and probe["title_card_s"] is not None
-        assert (probe["title_card_text"], probe["audio"], probe["picture"]) == (None, None, None)
+        assert probe["width"] and probe["duration_s"]
+        assert (probe["title_card_s"], probe["title_card_text"], probe["audio"], probe["picture"]) == (None,) * 4
     assert run_cli("report", "--db", db, "--out", str(tmp_path / "plain")).code == 0
     card = (tmp_path / "plain" / "spaces" / "0001.html").read_text(encoding="utf-8")
     assert "片头文字、声音与画面未测量" in card and "<h3>片头文字、声音与画面</h3>" not in card
@@ -130,6 +130,7 @@ def test_a_rubric_that_does_not_judge_the_lessons_content_leaves_it_unread(farm:
     for probe in again.values():
         assert probe["bytes_read"] > 0 and probe["audio"] is not None and probe["picture"] is not None
         assert probe["title_card_fields"] and all(probe["title_card_fields"].values())
+        assert probe["title_card_s"] is not None
     content = [f for f in read["findings"] if f["rule"] == "video_content"]
     assert content and not [f for f in content if f["severity"] == "review"]
     assert run_cli("report", "--db", db, "--out", str(tmp_path / "read")).code == 0

@@ -139,6 +139,29 @@ def test_unchanged_videos_are_not_read_again(farm: Farm, tmp_path) -> None:  # t
         served.unlink()
 
 
+def test_the_probe_reads_only_what_the_rubric_judges(farm: Farm, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Without the card's length judged, the opening is not decoded: the container's facts
+    come from its index; a cached probe that did not measure the card does not serve a
+    rubric that judges it, nor replace one that did."""
+    from store import SnapshotStore
+
+    url = _url(farm, "/v/card8.mp4")
+    parts: dict[str, dict[str, tuple[int, float]]] = {"container": {}, "card": {}}
+    container = probe_video(url, policy=LOOPBACK, content=False, card=False, costs=parts["container"])
+    card = probe_video(url, policy=LOOPBACK, content=False, costs=parts["card"])
+    assert container.status == card.status == "ok"
+    assert (container.width, container.duration_s, container.fps) == (card.width, card.duration_s, card.fps)
+    assert container.title_card_s is None and card.title_card_s == pytest.approx(8.0, abs=0.05)
+    assert "title_card" not in parts["container"] and "title_card" in parts["card"]  # nothing decoded
+
+    cache = SnapshotStore(tmp_path / "cache.db")
+    assert probe_video(url, cache=cache, policy=LOOPBACK, content=False, card=False).title_card_s is None
+    judged = probe_video(url, cache=cache, policy=LOOPBACK, content=False)
+    assert judged.bytes_read and judged.title_card_s == pytest.approx(8.0, abs=0.05)  # read again, for the card
+    kept = probe_video(url, cache=cache, policy=LOOPBACK, content=False, card=False)
+    assert kept.bytes_read == 0 and kept.title_card_s == pytest.approx(8.0, abs=0.05)  # the fuller probe serves
+
+
 def test_a_second_check_reuses_the_probes(farm: Farm, run_cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
     url = farm.space("tianyu:10001").url
     db = str(tmp_path / "s.db")

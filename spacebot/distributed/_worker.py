@@ -150,9 +150,7 @@ class _Crawlers:
 
 
 class WorkerRuntime:
-    def __init__(
-        self, broker: Any, broker_url: str, policy: AddressPolicy, concurrency: int, console: Console
-    ) -> None:
+    def __init__(self, broker: Any, broker_url: str, policy: AddressPolicy, concurrency: int, console: Console) -> None:
         self.broker = broker
         self.concurrency = concurrency
         self.broker_url = broker_url

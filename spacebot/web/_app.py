@@ -381,4 +381,4 @@ def _validation_message(errors: Any) -> str:
             parts.append(f"{name} 应为 true 或 false")
         else:
             parts.append(f"{name} 应为文字")
-    return "请求格式不正确：" + "；".join(dict.fromkeys(parts)) + "。示例：{\"url\": \"https://平台网址/space/12345\"}"
+    return "请求格式不正确：" + "；".join(dict.fromkeys(parts)) + '。示例：{"url": "https://平台网址/space/12345"}'

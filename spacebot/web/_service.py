@@ -358,7 +358,6 @@ def _new_id() -> str:
     return secrets.token_urlsafe(12)
 
 
-
 def _for_teachers(document: dict[str, Any]) -> dict[str, Any]:
     """What the self-check stores and shows: a refusal of a private address the space's
     pages led to is said without the host and address (the page must not map the
