@@ -110,6 +110,10 @@ def detect_block(
     size = len(clean_text(soup.body or soup))
     if size > _MAX_TEXT:
         return None
+    whole = clean_text(soup)  # every sentence is a piece of it (the title too)
+    bare = size <= _MAX_BARE and len(soup.find_all("a", href=True)) <= 1
+    if not any(p.search(whole) for p in (_VERIFY, _TOO_OFTEN, _DENIED, _ENGLISH)) and not bare:
+        return None
     sentences = _sentences(soup)
     for pattern, what in ((_VERIFY, "要求人机验证"), (_TOO_OFTEN, "提示访问过于频繁"), (_DENIED, "拦截了访问")):
         said = next((s for s in sentences if pattern.search(s)), None)
@@ -118,7 +122,7 @@ def detect_block(
     said = next((s for s in sentences if _ENGLISH.search(s)), None)
     if said:
         return f"平台的安全防护要求人机验证（页面提示：{said[:60]}），未能读取空间"
-    if size <= _MAX_BARE and len(soup.find_all("a", href=True)) <= 1:  # a space's page links somewhere
+    if bare:  # a space's page links somewhere
         said = next((s for s in sentences if _CODE.search(s)), None)
         if said or _widget(soup):
             shown = f"页面提示：{said[:60]}" if said else "页面只有验证控件"

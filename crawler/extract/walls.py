@@ -92,9 +92,15 @@ def _sentences(soup: BeautifulSoup) -> list[str]:
 
 def detect_wall(soup: BeautifulSoup, status: int, final_url: str, has_content: bool) -> Wall | None:
     """A wall that keeps an anonymous visitor out, or None when the space is open."""
-    sentences = _sentences(soup)
+    whole = clean_text(soup)  # every sentence is a piece of it: most pages need not be split
+    sentences: list[str] | None = None
 
     def first(pattern: re.Pattern[str]) -> str | None:
+        nonlocal sentences
+        if not pattern.search(whole):
+            return None
+        if sentences is None:
+            sentences = _sentences(soup)
         return next((s for s in sentences if pattern.search(s)), None)
 
     if is_login_address(final_url):
