@@ -36,6 +36,7 @@ node_modules/axe-core/axe.min.js: package.json package-lock.json
 
 test: system $(VENV)/.installed node_modules/axe-core/axe.min.js
 	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
 	$(PY) -m mypy
 	$(PY) -m pytest
 

@@ -199,6 +199,18 @@ def _identical(db: Path, urls: list[str]) -> int:
         return same
 
 
+def _rendered(db: Path) -> tuple[int, int]:
+    """Spaces whose first snapshot needed the browser, and where the last of them came in
+    the order the spaces were stored (1-based; 0 when none did)."""
+    with sqlite3.connect(db) as conn:
+        rows = conn.execute("select url, json_extract(document, '$.crawl.renders') from snapshots order by id")
+        first: dict[str, int] = {}
+        for url, renders in rows:
+            first.setdefault(url, renders or 0)
+    positions = [i for i, renders in enumerate(first.values(), 1) if renders]
+    return len(positions), (positions[-1] if positions else 0)
+
+
 def generated(args: argparse.Namespace, console: Console) -> None:
     """The sweep on one generated platform: what the learned recipe saves, measured."""
     table = Table(
@@ -213,6 +225,7 @@ def generated(args: argparse.Namespace, console: Console) -> None:
         "first / floor",
         "req/space",
         "renders/space first",
+        "spaces rendered first (last #)",
         "renders/space re-sweep",
         "… --no-recipes",
         "same snapshots",
@@ -222,6 +235,7 @@ def generated(args: argparse.Namespace, console: Console) -> None:
         "peak PSS",
     ):
         table.add_column(column, justify="right")
+    peaks = []
     for n in (int(x) for x in args.sizes.split(",")):
         farm, served = _serve_generated(args.farm, n, args.latency, args.declared_counts)
         base, urls = served["base"], served["urls"]
@@ -233,6 +247,7 @@ def generated(args: argparse.Namespace, console: Console) -> None:
                 rubric = ("--rubric", args.rubric)
                 seconds, peak, first = _run_sweep(targets, db, args.concurrency, args.per_host, *rubric)
                 stats = _stats(base, paths=True)
+                rendered, last_rendered = _rendered(db)
                 again_seconds, _, again = _run_sweep(targets, db, args.concurrency, args.per_host, *rubric)
                 again_requests = _stats(base)["requests"] - stats["requests"]
                 same_with = _identical(db, urls)
@@ -240,6 +255,7 @@ def generated(args: argparse.Namespace, console: Console) -> None:
                 same_without = _identical(db, urls)
                 peak_inflight = _stats(base)["max_inflight"]
                 floor = asyncio.run(_floor(base, stats["log"], args.per_host))
+                peaks.append(peak)
                 table.add_row(
                     str(n),
                     f"{seconds:.1f}",
@@ -247,6 +263,7 @@ def generated(args: argparse.Namespace, console: Console) -> None:
                     f"{seconds / floor:.2f}×",
                     f"{first.get('requests', float('nan')):.1f}",
                     f"{first.get('renders', float('nan')):.2f}",
+                    f"{rendered} (#{last_rendered})",
                     f"{again.get('renders', float('nan')):.2f}",
                     f"{usual.get('renders', float('nan')):.2f}",
                     f"{same_with}/{n}, {same_without}/{n}",
@@ -258,9 +275,13 @@ def generated(args: argparse.Namespace, console: Console) -> None:
         finally:
             farm.kill()
     console.print(table)
+    if len(peaks) > 1:
+        console.print(f"peak PSS, largest N against smallest: {peaks[-1] / peaks[0]:.2f}×")
     console.print(
         "first s: the first sweep, learning the host's recipe and verifying it side by side on its first "
-        "spaces; the floor makes the same requests with httpx and nothing else. same snapshots: spaces whose "
+        "spaces; the floor makes the same requests with httpx and nothing else. spaces rendered first: spaces "
+        "of the first sweep that needed the browser, and where the last of them was in the order the spaces "
+        "were stored. same snapshots: spaces whose "
         "snapshot of the re-sweep with the recipe, then of the re-sweep with --no-recipes, was stored as "
         "unchanged (identical content). peak in flight: the most requests the platform host had at once."
     )

@@ -33,6 +33,7 @@ def card_image_role(video_url: str) -> str:
     """The snapshot blob that holds a video's title-card thumbnail."""
     return "card-" + hashlib.sha256(video_url.encode()).hexdigest()[:16] + ".jpg"
 
+
 SEVERITY_TEXT = {"fail": "不合格", "warn": "警告", "review": "待人工评审", "pass": "合格"}
 VERDICT_TEXT = {"pass": "合格", "fail": "不合格", "review": "需人工评审", "error": "无法检查"}
 STATUS_TEXT = {
@@ -203,8 +204,10 @@ def render_card_body(
     another page (the self-check page); contacts are hidden."""
     row = store.db.table("snapshots").get(snapshot_id)
     space = _row(store, 1, row["url"], snapshot_id, None, None, history_limit=12)
-    html = _environment().get_template("card_body.html.j2").render(
-        **_card_context(space), titles=titles, show_contacts=False, contact_note=contact_note
+    html = (
+        _environment()
+        .get_template("card_body.html.j2")
+        .render(**_card_context(space), titles=titles, show_contacts=False, contact_note=contact_note)
     )
     return Markup(html)
 

@@ -256,9 +256,7 @@ def test_gates_of_two_workers_share_the_per_host_cap(broker: str, hosts: ThreeHo
         gates = [ClusterGate(c, per_host=2) for c in clients]
         fetchers = [HttpFetcher(gate=g, obey_robots=False, policy=LOOPBACK) for g in gates]
         try:
-            await asyncio.gather(
-                *(f.get(f"{server.base_url}/robots.txt?n={i}") for f in fetchers for i in range(12))
-            )
+            await asyncio.gather(*(f.get(f"{server.base_url}/robots.txt?n={i}") for f in fetchers for i in range(12)))
             return [g.peak[server.base_url] for g in gates]
         finally:
             for f in fetchers:
@@ -332,9 +330,7 @@ def test_crawl_delay_spaces_every_workers_requests(broker: str) -> None:
 # -- the self-check page with --broker --------------------------------------------------
 
 
-def test_serve_with_a_broker_has_the_workers_check(
-    tmp_path: Path, broker: str, hosts: ThreeHosts
-) -> None:
+def test_serve_with_a_broker_has_the_workers_check(tmp_path: Path, broker: str, hosts: ThreeHosts) -> None:
     """``spacebot serve --broker``: the page's checks run on a worker; the page shows their
     stages while it waits and stores the result (the same check-1 document)."""
     from tests.cluster import free_port
@@ -382,7 +378,10 @@ def _answers(base: str) -> bool:
 
 
 def test_a_result_that_arrives_twice_is_stored_once(
-    tmp_path: Path, broker: str, hosts: ThreeHosts, run_cli  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+    broker: str,
+    hosts: ThreeHosts,
+    run_cli,  # type: ignore[no-untyped-def]
 ) -> None:
     """Two copies of one space's result on the coordinator's results queue (a worker
     that died after sending it, its space done again): one snapshot, the second dropped,

@@ -80,13 +80,9 @@ def test_dashboard_works_offline_sorts_and_filters(report: Path, farm: Farm, pag
         )
         first = teachers()
         page.click("th button[data-key=resources]")
-        ascending = page.eval_on_selector_all(
-            "#cohort-table tbody tr", "els => els.map(e => +e.dataset.resources)"
-        )
+        ascending = page.eval_on_selector_all("#cohort-table tbody tr", "els => els.map(e => +e.dataset.resources)")
         page.click("th button[data-key=resources]")
-        descending = page.eval_on_selector_all(
-            "#cohort-table tbody tr", "els => els.map(e => +e.dataset.resources)"
-        )
+        descending = page.eval_on_selector_all("#cohort-table tbody tr", "els => els.map(e => +e.dataset.resources)")
         page.fill("#filter", "黄志强")
         filtered = teachers()
         page.fill("#filter", "")

@@ -147,9 +147,7 @@ def hostile_space() -> Iterator[str]:
     server.shutdown()
 
 
-def test_a_hostile_space_is_shown_as_text_and_can_be_checked_again(
-    served: str, hostile_space: str, page: Page
-) -> None:
+def test_a_hostile_space_is_shown_as_text_and_can_be_checked_again(served: str, hostile_space: str, page: Page) -> None:
     answer = httpx.post(f"{served}/api/checks", json={"url": hostile_space})
     assert answer.status_code == 202
     job = answer.json()["id"]
@@ -295,7 +293,6 @@ def test_the_serve_command_explains_bad_options(run_cli) -> None:  # type: ignor
     assert result.code == 2 and "--max-running 必须是正整数" in result.stderr
 
 
-
 def test_one_client_has_three_checks_under_way_at_most(farm: Farm, tmp_path: Path) -> None:
     keys = ("tianyu:10001", "tianyu:10004", "spa:u1002", "dragdrop:lisi")
     with serving(tmp_path / "s.db", policy=LOOPBACK, max_running=1) as base:
@@ -331,9 +328,7 @@ def test_a_host_name_of_a_loopback_address_is_refused(tmp_path: Path) -> None:
     assert answer.status_code == 403 and "不能检查内网或本机地址（localhost）" in answer.json()["error"]
 
 
-def test_a_check_that_breaks_says_so_in_chinese(
-    farm: Farm, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_check_that_breaks_says_so_in_chinese(farm: Farm, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import spacebot.web._app as web_app
     import spacebot.web._service as service
 

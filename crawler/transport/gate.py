@@ -104,9 +104,7 @@ class Ticket:
     Crawl-delay is counted from there), ``release()`` when its answer has been read.
     Both may be called more than once; releasing an unsent ticket counts it as sent."""
 
-    def __init__(
-        self, gate: HostGate, host: str, semaphore: asyncio.Semaphore, paced: bool, lease: Any = None
-    ) -> None:
+    def __init__(self, gate: HostGate, host: str, semaphore: asyncio.Semaphore, paced: bool, lease: Any = None) -> None:
         self._gate = gate
         self._host = host
         self._semaphore = semaphore

@@ -100,7 +100,9 @@ def main() -> int:
         console.print(f"\n[bold]完整示例[/]：spacebot check --allow-private {complete.url}\n")
         subprocess.run([sys.executable, "-m", "spacebot", "check", "--allow-private", "--db", str(db), complete.url])
     console.print(f"\n快照已保存在 {db}（SQLite，可用 Datasette 或 sqlite3 浏览）。")
-    console.print("\n[bold]教师自查页面[/]：运行 [bold]make serve-demo[/]，在浏览器打开 http://127.0.0.1:8000/ 检查演示平台上的空间。")
+    console.print(
+        "\n[bold]教师自查页面[/]：运行 [bold]make serve-demo[/]，在浏览器打开 http://127.0.0.1:8000/ 检查演示平台上的空间。"
+    )
     return 0
 
 
