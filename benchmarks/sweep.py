@@ -199,6 +199,11 @@ def _identical(db: Path, urls: list[str]) -> int:
         return same
 
 
+def _peak_ratio(console: Console, peaks: list[tuple[int, int]]) -> None:
+    if len(peaks) > 1 and min(peaks)[1] > 0:
+        console.print(f"peak PSS, largest N against smallest: {max(peaks)[1] / min(peaks)[1]:.2f}×")
+
+
 def _rendered(db: Path) -> tuple[int, int]:
     """Spaces whose first snapshot needed the browser, and where the last of them came in
     the order the spaces were stored (1-based; 0 when none did)."""
@@ -255,7 +260,7 @@ def generated(args: argparse.Namespace, console: Console) -> None:
                 same_without = _identical(db, urls)
                 peak_inflight = _stats(base)["max_inflight"]
                 floor = asyncio.run(_floor(base, stats["log"], args.per_host))
-                peaks.append(peak)
+                peaks.append((n, peak))
                 table.add_row(
                     str(n),
                     f"{seconds:.1f}",
@@ -275,8 +280,7 @@ def generated(args: argparse.Namespace, console: Console) -> None:
         finally:
             farm.kill()
     console.print(table)
-    if len(peaks) > 1:
-        console.print(f"peak PSS, largest N against smallest: {peaks[-1] / peaks[0]:.2f}×")
+    _peak_ratio(console, peaks)
     console.print(
         "first s: the first sweep, learning the host's recipe and verifying it side by side on its first "
         "spaces; the floor makes the same requests with httpx and nothing else. spaces rendered first: spaces "
@@ -346,7 +350,7 @@ def main() -> None:
                 naive_seconds = asyncio.run(_naive(base, sample))
                 naive_rate = len(sample) / naive_seconds
                 rate = n / seconds
-                peaks.append(peak)
+                peaks.append((n, peak))
                 table.add_row(
                     str(n),
                     f"{rate:.1f}",
@@ -363,8 +367,7 @@ def main() -> None:
         finally:
             farm.kill()
     console.print(table)
-    if len(peaks) > 1:
-        console.print(f"peak PSS, largest N against smallest: {peaks[-1] / peaks[0]:.2f}×")
+    _peak_ratio(console, peaks)
     console.print(
         "sweep s includes starting Python and the database; the floor only makes the same requests "
         "(video Range requests included). "

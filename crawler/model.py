@@ -6,7 +6,7 @@ these classes only. ``None`` always means "not visible from the public page".
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 __all__ = [
@@ -166,6 +166,13 @@ class VideoProbe:
     # False when not even the opening was decoded for the card's length (the rubric judges
     # neither the card's length nor what the lesson shows).
     card_read: bool = field(default=True, compare=False, metadata={"contract": False})
+
+    @classmethod
+    def from_stored(cls, data: dict[str, Any]) -> VideoProbe:
+        """A probe as stored (probe cache, crawl state, a worker's message); keys another
+        version of spacebot wrote that this one does not know are left out."""
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in known})
 
     def covers(self, content: bool, card: bool) -> bool:
         """Whether this probe read what a rubric that judges ``content`` (the card's text,

@@ -34,7 +34,7 @@ class ProbeCacheMixin:
         data = json.loads(rows[0][3])
         if "audio" not in data:
             return None  # probed before sound, light and the card's text were measured
-        return VideoProbe(**data)
+        return VideoProbe.from_stored(data)
 
     def save(self, url: str, size: int | None, etag: str | None, last_modified: str | None, probe: VideoProbe) -> None:
         from ._database import store_message, transaction

@@ -186,3 +186,30 @@ def test_a_probe_that_read_less_does_not_replace_one_of_the_same_file(tmp_path: 
     cache.save(url, 200, '"b"', None, replace(full, audio=None, content_read=False))  # the file changed
     changed = cache.lookup(url, 200, '"b"', None)
     assert changed is not None and not changed.content_read and changed.audio is None
+
+
+def test_a_probe_that_decoded_nothing_does_not_replace_one_that_measured_the_card(tmp_path: Path) -> None:
+    """Probes stored by the previous version (no ``card_read``: they all measured the card)
+    and by a later one (keys this version does not know) are read; a container-only probe
+    does not take the place of one that measured the card's length."""
+    import json
+
+    from crawler import VideoProbe
+
+    cache = SnapshotStore(tmp_path / "cache.db")
+    url = "http://v.example/2.mp4"
+    carded = VideoProbe(status="ok", width=1920, title_card_s=3.0, audio=None, content_read=False)
+    cache.save(url, 100, '"a"', None, carded)
+    cache.save(url, 100, '"a"', None, replace(carded, title_card_s=None, card_read=False))
+    kept = cache.lookup(url, 100, '"a"', None)
+    assert kept is not None and kept.card_read and kept.title_card_s == 3.0
+    assert kept.covers(content=False, card=True) and not kept.covers(content=True, card=True)
+
+    row = json.loads(next(iter(cache.db.execute("select probe from probe_cache where url = ?", [url])))[0])
+    old = {k: v for k, v in row.items() if k != "card_read"}
+    cache.db.execute("update probe_cache set probe = ? where url = ?", [json.dumps(old), url])
+    older = cache.lookup(url, 100, '"a"', None)
+    assert older is not None and older.depth == 1 and older.covers(content=False, card=True)
+    newer = {**row, "frames_read": 75}
+    cache.db.execute("update probe_cache set probe = ? where url = ?", [json.dumps(newer), url])
+    assert cache.lookup(url, 100, '"a"', None) == kept

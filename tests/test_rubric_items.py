@@ -290,3 +290,14 @@ def test_deep_index_is_reported_as_an_estimate() -> None:
 )
 def test_cohort_scores(values: list[float], expected: list[float]) -> None:
     assert cohort_scores(values) == expected
+
+
+@pytest.mark.parametrize(
+    ("rubric", "content", "card"),
+    [("quanzhou-2022", True, True), ("wuhan-2022", False, False), ("jinniu-2015", False, False)],
+)
+def test_each_rubric_has_the_videos_read_as_far_as_it_judges_them(rubric: str, content: bool, card: bool) -> None:
+    """Whether the probes read the lessons' content (OCR, sound, light) and decode the
+    opening for the card's length follows from the rubric's items, not from its name."""
+    loaded = load_rubric(rubric)
+    assert (loaded.reads_video_content, loaded.reads_title_card) == (content, card)

@@ -136,3 +136,40 @@ def test_a_rubric_that_does_not_judge_the_lessons_content_leaves_it_unread(farm:
     assert run_cli("report", "--db", db, "--out", str(tmp_path / "read")).code == 0
     card = (tmp_path / "read" / "spaces" / "0001.html").read_text(encoding="utf-8")
     assert "<h3>片头文字、声音与画面</h3>" in card and "未测量（所用评分标准" not in card
+
+
+def test_a_rubric_that_judges_only_the_cards_length_has_it_measured(farm: Farm, run_cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A bureau's own rubric that limits the title card's length (片头不超过1.5秒) but does not
+    judge what the lessons show: after a wuhan-2022 check on the same database, whose probes
+    left the opening undecoded, the videos are probed again for the card's length, and a card
+    over the limit fails; the card's text, sound and light stay unread."""
+    rubric = tmp_path / "card-only.toml"
+    rubric.write_text(
+        """name = "card-only"
+title = "片头时长"
+seed = "bureau"
+
+[[items]]
+id = "lessons"
+title = "微课"
+requirement = "微课片头不超过1.5秒"
+evidence = "资源中的微课及其视频文件"
+rule = "video_spec"
+collection = "resources"
+max_title_card_s = 1.5
+""",
+        encoding="utf-8",
+    )
+    db = str(tmp_path / "s.db")
+    url = farm.space("tianyu:10001").url
+    first = run_cli("check", "--json", "--allow-private", "--db", db, "--rubric", "wuhan-2022", url).json()
+    assert [v for v in first["videos"] if v["probe"] and v["probe"]["status"] == "ok"]
+    read = run_cli("check", "--json", "--allow-private", "--db", db, "--rubric", str(rubric), url).json()
+    probes = [v["probe"] for v in read["videos"] if v["probe"] and v["probe"]["status"] == "ok"]
+    assert probes
+    for probe in probes:
+        assert probe["bytes_read"] > 0 and probe["title_card_s"] is not None
+        assert (probe["title_card_text"], probe["audio"], probe["picture"]) == (None, None, None)
+    longest = max(probe["title_card_s"] for probe in probes)
+    problems = " ".join(f["message"] for f in read["findings"] if f["severity"] == "fail")
+    assert longest > 1.5 and f"片头 {longest:g} 秒（要求不超过 1.5 秒）" in problems

@@ -63,6 +63,6 @@ def video_from_state(data: dict[str, Any]) -> Video:
         url=data["url"],
         page_url=data["page_url"],
         title=data["title"],
-        probe=replace(VideoProbe(**probe), bytes_read=0) if kept else None,
+        probe=replace(VideoProbe.from_stored(probe), bytes_read=0) if kept else None,
         declared=DeclaredVideo(**declared) if declared else None,
     )

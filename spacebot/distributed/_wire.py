@@ -31,7 +31,7 @@ NAMESPACE = "spacebot"
 SPACES_QUEUE = "spaces"
 CHECK_ACTOR = "check_space"
 RESULT_ACTOR = "space_result"
-VERSION = 1
+VERSION = 2  # 2: probes in the crawl state carry card_read (a worker of version 1 cannot read them)
 
 # Dramatiq's defaults (60 s without a heartbeat, queue maintenance on 1 command in 1000)
 # can leave a dead worker's message unseen for many minutes. Every process here runs the
