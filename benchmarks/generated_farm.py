@@ -46,7 +46,12 @@ def main() -> None:
 
     def logged(req: Request) -> Response:
         if req.path == "/__stats":
-            body: dict[str, Any] = {"requests": len(log), "max_inflight": server.max_inflight}
+            body: dict[str, Any] = {
+                "requests": len(log),
+                "max_inflight": server.max_inflight,
+                "peak_paths": server.peak_paths,
+                "peak_at": server.peak_at,
+            }
             body["log"] = list(log) if req.q("paths") else []
             return Response(200, json.dumps(body).encode(), "application/json")
         with lock:

@@ -45,3 +45,31 @@ def test_spaces_read_at_once_start_one_chromium() -> None:
         assert _browsers() == 0  # and closed with the session
     finally:
         server.stop()
+
+
+def test_a_scrolled_list_is_read_whole_while_the_host_gate_holds_its_requests() -> None:
+    """A host with a robots.txt Crawl-delay of 4 s: each request the list's script makes as
+    the page is scrolled waits seconds for its turn at the gate. The list is read to its
+    end all the same, as without the delay (the wait is the crawl's, not the page's)."""
+    from crawler.extract.records import find_records
+    from crawler.transport.gate import HostGate
+    from tests.generator import GeneratedFarm
+    from tests.generator.draw import first_seed
+    from tests.generator.urls import Urls
+
+    with GeneratedFarm(0, 1, spaces=1, seeds=[first_seed("server", pager="infinite")]) as farm:
+        platform = farm.platforms[0]
+        style = platform.style
+        listing = platform.base_url + Urls(style).listing(platform.spaces[0].sid, "res")
+
+        async def rows(delay: float) -> int:
+            browser = BrowserSession(timeout=30, policy=AddressPolicy(allow_private=True), gate=HostGate(2, delay))
+            try:
+                page = await browser.render(listing, load_more=True)
+                return len(find_records(page.soup, page.final_url))
+            finally:
+                await browser.aclose()
+
+        free = asyncio.run(rows(0.0))
+        assert free > 3 * style.page_size  # the script asked three pages or more as it was scrolled
+        assert asyncio.run(rows(4.0)) == free

@@ -122,6 +122,19 @@ def test_navigation_and_category_tabs_are_not_records() -> None:
     assert current == "微课" and [label for label, _ in tabs] == ["课件", "教案"]
 
 
+def test_items_with_short_titles_are_not_category_tabs() -> None:
+    """A short list whose titles end in a category word (《春》课件, 观潮教案) is a list of
+    items, not tabs: the listing would otherwise take each item page for a category."""
+    rows = "".join(
+        f'<li><a href="/r/{i}.html">{title}</a> 2022-03-0{i}</li>'
+        for i, title in enumerate(("《春》课件", "观潮教案", "匆匆（微课）"), 1)
+    )
+    body = f"<ul>{rows}</ul>"
+    records = find_records(_soup(body), BASE)
+    assert len(records) == 3
+    assert category_tabs(_soup(body), BASE, {r.url for r in records}) == (None, [])
+
+
 def test_modules_by_their_place_not_their_class_names() -> None:
     box = '<div class="{c}"><div class="q"><div class="w">{title}</div>{more}</div><div class="e">{body}</div></div>'
     page = (

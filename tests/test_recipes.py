@@ -260,6 +260,19 @@ def test_lists_grown_by_load_more_are_read_from_the_api_once_trusted(scripted_ho
     """The host's listings grow by 加载更多 from a JSON API. The first visits render them
     and learn the API; once the recipe is verified, the lists are asked page by page over
     HTTP, with no browser at all, and give the snapshot the browser gives."""
+    _lists_read_from_the_api_once_trusted(scripted_host)
+
+
+def test_lists_grown_by_scrolling_are_read_from_the_api_once_trusted() -> None:
+    """The same where the listings grow as the visitor scrolls, with no control on the
+    page to say so: over HTTP the first page looks whole, and only the learnt API says
+    that the list goes on."""
+    with GeneratedFarm(0, 1, spaces=6, seeds=[first_seed("server", pager="infinite")]) as farm:
+        assert farm.platforms[0].style.scroll_hint is False  # nothing on the page says 加载更多
+        _lists_read_from_the_api_once_trusted(farm)
+
+
+def _lists_read_from_the_api_once_trusted(host: GeneratedFarm) -> None:
     import asyncio
 
     from crawler import CrawlOptions, Target, crawl_space
@@ -271,16 +284,16 @@ def test_lists_grown_by_load_more_are_read_from_the_api_once_trusted(scripted_ho
     async def run() -> None:
         book = RecipeBook()
         usual = {}
-        for space in scripted_host.spaces:  # learning and verifying
+        for space in host.spaces:  # learning and verifying
             usual[space.url] = await crawl_space(Target(space.url), options)
             await crawl_space(Target(space.url), options, recipes=book)
         [recipe] = book.recipes.values()
         assert recipe.status == "verified" and "listing" in recipe.http_roles and recipe.list_apis, recipe
-        server = scripted_host.servers[0]
+        server = host.servers[0]
         route, asked = server.route, []
         server.route = lambda request: (asked.append(request.raw_path), route(request))[1]
         try:
-            for space in scripted_host.spaces:  # trusted
+            for space in host.spaces:  # trusted
                 snapshot = await crawl_space(Target(space.url), options, recipes=book)
                 assert same_content(snapshot, usual[space.url]), space.url
                 if snapshot.crawl.status == "ok":  # a login wall is another host's page

@@ -4,7 +4,7 @@ and the videos a page plays."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 from bs4 import BeautifulSoup
 
@@ -199,10 +199,13 @@ def in_app_entry(soup: BeautifulSoup, labels: Iterable[str]) -> bool:
     return False
 
 
-def category_tabs(soup: BeautifulSoup, base: str) -> tuple[str | None, list[tuple[str, str]]]:
+def category_tabs(
+    soup: BeautifulSoup, base: str, items: Collection[str] = ()
+) -> tuple[str | None, list[tuple[str, str]]]:
     """A listing's category tabs (课件 | 教案 | 微课 …): the label of the tab shown, and the
     other tabs' labels and addresses. Tabs are two or more sibling links each named by a
-    category; the shown one is often plain text among them."""
+    category; the shown one is often plain text among them. A link to one of the listing's
+    ``items`` is not a tab, however short its title (《春》课件)."""
     base_host = host_of(base)
     for parent in soup.find_all(True):
         children = parent.find_all(True, recursive=False)
@@ -216,6 +219,8 @@ def category_tabs(soup: BeautifulSoup, base: str) -> tuple[str | None, list[tupl
                 continue
             anchor = child if child.name == "a" else child.find("a")
             url = absolute(base, attr(anchor, "href")) if anchor is not None else None
+            if url and url in items:
+                continue
             if url and host_of(url) == base_host:
                 links.append((label, url))
             elif anchor is None:

@@ -10,13 +10,13 @@ the one place pictures and styles are wanted, goes through the same gate.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import http.cookiejar
 import logging
 import os
 import re
 import shutil
 import time
+from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -26,7 +26,7 @@ from typing import Any
 import httpx
 
 from ..extract.vocab import LOAD_MORE_WORDS
-from .gate import METER, BudgetExceeded, HostGate, HostPaused, Meter
+from .gate import METER, BudgetExceeded, HostGate, HostPaused, Meter, Ticket
 from .http import FetchError, Page
 from .pinned import pinned_async_transport
 from .ssrf import AddressPolicy, RefusedAddress
@@ -47,6 +47,10 @@ CHROMIUM_ARGS = [
 ]
 _BLOCKED_TYPES = {"image", "media", "font", "stylesheet"}  # the crawl reads the DOM, not pixels
 _MAX_LOAD_MORE = 60
+_SCROLL_JS = (
+    "window.scrollTo(0, document.body.scrollHeight);"
+    "document.dispatchEvent(new Event('scroll', {bubbles: true}))"  # reaches window's listeners too
+)
 _QUIET_S = 0.25  # a page counts as settled after this long with no request in flight
 
 
@@ -148,6 +152,7 @@ class BrowserSession:
         self.policy = policy or AddressPolicy()
         self.gate = gate  # every request the pages make waits for its host's slot
         self._meters: dict[Any, Meter] = {}  # open page → the meter of the space it serves
+        self._queued: Counter[Any] = Counter()  # open page → its requests waiting for a gate slot
         self.har_record = har_record  # the browser's own requests are written here (HAR)
         self.har_replay = har_replay  # … or answered from here, offline
         self.refused: dict[str, str] = {}  # URL → why the browser was not let through
@@ -218,10 +223,28 @@ class BrowserSession:
         await self._pass(route)
 
     def _meter_of(self, request: Any) -> Meter | None:
+        return self._meters.get(_page_of(request))
+
+    @asynccontextmanager
+    async def _slot(self, request: Any) -> AsyncIterator[Ticket | None]:
+        """The gate slot for one of a page's requests. While it waits for the slot the
+        page counts as waiting on the crawl itself (see ``settle``): a busy gate must not
+        make a list look finished."""
+        if self.gate is None:
+            yield None
+            return
+        page = _page_of(request)
+        self._queued[page] += 1
         try:
-            return self._meters.get(request.frame.page)
-        except Exception:  # a request without a page (a service worker's)
-            return None
+            ticket = await self.gate.acquire(request.url)
+        finally:
+            self._queued[page] -= 1
+            if self._queued[page] <= 0:
+                del self._queued[page]
+        try:
+            yield ticket
+        finally:
+            ticket.release()
 
     def _track(self, page: Any) -> None:
         meter = METER.get()
@@ -267,7 +290,7 @@ class BrowserSession:
                 if not k.startswith(":") and k.lower() not in _HOP_HEADERS
             }
             outgoing = httpx.Request(request.method, url, headers=headers, content=request.post_data_buffer)
-            async with self.gate.slot(url) if self.gate is not None else contextlib.nullcontext() as ticket:
+            async with self._slot(request) as ticket:
                 if ticket is not None:
                     ticket.sent()  # it goes out now
                 # One deadline for the whole answer: a host that trickles bytes must not hold its slot.
@@ -409,10 +432,18 @@ class BrowserSession:
 
         async def settle(limit: float = 8.0) -> None:
             # Playwright's "networkidle" waits 500 ms; this settles sooner, bounded, and
-            # gives up on long-polling pages that are never idle.
-            deadline = time.monotonic() + min(limit, self.timeout_ms / 1000)
+            # gives up on long-polling pages that are never idle. Time a request of the
+            # page spends waiting for the crawl's own host gate is not the page's: the
+            # deadline moves on by it (up to the request timeout), so a busy gate does not
+            # end a list that is still growing.
+            last = time.monotonic()
+            deadline = last + min(limit, self.timeout_ms / 1000)
+            latest = last + self.timeout_ms / 1000
             quiet_since: float | None = None
-            while time.monotonic() < deadline:
+            while (now := time.monotonic()) < deadline:
+                if self._queued.get(page):
+                    deadline = min(latest, deadline + now - last)
+                last = now
                 if inflight:
                     quiet_since = None
                 elif quiet_since is None:
@@ -536,28 +567,25 @@ class BrowserSession:
                     await page.click("[data-spacebot-more]", timeout=3000)
                 except Exception:
                     return
+                patience = 5000
             else:
                 # Infinite scroll: scroll to the end and see whether the page grows. A page
                 # that says it loads on scrolling gets longer to answer.
                 hint = await page.evaluate("document.body ? document.body.innerText : ''")
                 patience = 1500 if re.search(r"(下拉|滚动|上拉)加载|加载中", hint) else 600
-                await page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
-                try:
-                    await page.wait_for_function(
-                        f"document.body.innerHTML.length !== {before}", timeout=patience, polling=50
-                    )
-                except Exception:
-                    # Not grown yet: a request the scroll started may still be waiting (for
-                    # the host gate, a slow API). Only a page with nothing in flight is done.
-                    await settle(3.0)
-                    if await page.evaluate("document.body ? document.body.innerHTML.length : 0") == before:
-                        return
-                await settle(3.0)
-                continue
+                # The scroll event a real scroll fires waits for the renderer's next frame,
+                # which may come late in a busy browser: one is sent at once as well.
+                await page.evaluate(_SCROLL_JS)
             try:
-                await page.wait_for_function(f"document.body.innerHTML.length !== {before}", timeout=5000, polling=50)
+                await page.wait_for_function(
+                    f"document.body.innerHTML.length !== {before}", timeout=patience, polling=50
+                )
             except Exception:
-                return
+                # Not grown yet: a request the click or scroll started may still be waiting
+                # (for the host gate, a slow API). Only a page with nothing in flight is done.
+                await settle(3.0)
+                if await page.evaluate("document.body ? document.body.innerHTML.length : 0") == before:
+                    return
             await settle(3.0)
 
     async def aclose(self) -> None:
@@ -581,6 +609,13 @@ class _NoCookies(http.cookiejar.CookieJar):
 
     def extract_cookies(self, response: Any, request: Any) -> None:
         pass
+
+
+def _page_of(request: Any) -> Any:
+    try:
+        return request.frame.page
+    except Exception:  # a request without a page (a service worker's)
+        return None
 
 
 _HOP_HEADERS = {

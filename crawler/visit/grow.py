@@ -31,7 +31,7 @@ from .apps import _PAGE_PARAMS, _id_of
 if TYPE_CHECKING:
     from .session import VisitSession
 
-__all__ = ["ListApi", "grow_list", "learn_list_api"]
+__all__ = ["ListApi", "fits", "grow_list", "learn_list_api"]
 
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 _MIN_SHARE = 0.8  # of an answer's rows that must be drawn on the page for it to be the list's
@@ -209,6 +209,11 @@ def _binding(api: ListApi, url: str) -> dict[str, str] | None:
     return match.groupdict() if match else None
 
 
+def fits(api: ListApi, url: str) -> bool:
+    """Whether ``api`` was learnt on listings addressed like ``url``."""
+    return _binding(api, url) is not None
+
+
 def _rows_at(url: str, text: str, path: tuple[str, ...]) -> tuple[list[dict[str, Any]], int | None] | None:
     """The rows of the list at ``path`` in an answer (and its total), None when the answer
     has no list there (an empty one counts)."""
@@ -227,12 +232,18 @@ def _rows_at(url: str, text: str, path: tuple[str, ...]) -> tuple[list[dict[str,
     return ([], None) if node in ([], None) else None
 
 
-async def grow_list(session: VisitSession, page: Page, apis: tuple[ListApi, ...]) -> Page | None:
+async def grow_list(
+    session: VisitSession, page: Page, apis: tuple[ListApi, ...], *, hinted: bool = True
+) -> Page | None:
     """The listing ``page`` (read over HTTP) with the rows its 加载更多 would add, asked
     from the API a learnt :class:`ListApi` names, page by page until a page brings no new
     row, fewer rows than the first, or the API's total is reached; None when no learnt API
     fits the page, an answer is not as learnt, or the page bound is reached (the caller
-    renders the page instead)."""
+    renders the page instead).
+
+    ``hinted``: the page shows a 加载更多 control, so the API must bring rows. A list grown
+    by scrolling shows none, whether or not more rows follow: an empty (well-formed)
+    first answer means the drawn rows are all there are."""
     fitting = ((api, values) for api in apis if (values := _binding(api, page.final_url)) is not None)
     chosen = next(fitting, None)
     if chosen is None:
@@ -273,6 +284,6 @@ async def grow_list(session: VisitSession, page: Page, apis: tuple[ListApi, ...]
             break
     else:
         return None  # more pages than a listing is read to: the browser's read decides
-    if not records:
+    if not records and hinted:
         return None  # the page shows 加载更多 and the API gave nothing: not as learnt
     return replace(page, answers=[*page.answers, *answers], grown=records)

@@ -10,7 +10,7 @@ from urllib.parse import parse_qsl, urlsplit
 from bs4 import BeautifulSoup
 
 from ..extract.dom import absolute, attr, clean_text, host_of, parse_html
-from ..extract.jsondata import find_json_lists
+from ..extract.jsondata import find_json_lists, record_from_json
 from ..extract.modules import ModuleBox
 from ..extract.pages import category_tabs, declared_total, pagination_links, stated_counts, total_pages
 from ..extract.records import Record, find_records, label_category
@@ -184,11 +184,13 @@ async def crawl_listing(
             result.pages.append(page)
             page_soup = page.soup
             found = find_records(page_soup, page.final_url)
+            if page.answers:
+                found = _exact_sizes(found, page.answers)
             if page.grown:  # rows its 加载更多 adds, asked from the API as learnt (see .grow)
                 on_page = {r.url for r in found}
                 found = found + [r for r in page.grown if r.url not in on_page]
             if first_of_tab and index == 0:
-                current, others = category_tabs(page_soup, page.final_url)
+                current, others = category_tabs(page_soup, page.final_url, {r.url for r in found})
                 label = label or current
                 tabs.extend((name, link) for name, link in others if link not in {t[1] for t in tabs})
             if label:  # the tab an item sits under names its category
@@ -236,6 +238,29 @@ async def _read_listing_page(session: VisitSession, adapter: PlatformAdapter, ur
     except FetchError:
         return None
     return page if page.status < 400 and page.blocked is None else None
+
+
+_SIZE_ROUNDING = 0.01  # a size drawn as 15.22M is within this share of the bytes it stands for
+
+
+def _exact_sizes(records: list[Record], answers: list[tuple[str, str]]) -> list[Record]:
+    """Rows a script drew from the platform's API answers, with the sizes those answers give
+    in bytes where the row shows them rounded (15.22M): the list grown from the same answers
+    over HTTP (see :mod:`.grow`) reads the same sizes."""
+    sizes: dict[str, int] = {}
+    for found in find_json_lists(answers):
+        for item in found.records:
+            row = record_from_json(item, "", "")
+            if row.title and row.size_bytes:
+                sizes.setdefault(row.title, row.size_bytes)
+    out = []
+    for record in records:
+        exact = sizes.get(record.title)
+        drawn = record.size_bytes
+        if exact is not None and drawn and drawn != exact and abs(exact - drawn) <= _SIZE_ROUNDING * exact:
+            record = replace(record, size_bytes=exact)
+        out.append(record)
+    return out
 
 
 def _tabs_declared(result: ListingResult, totals: list[int | None], box: int | None, box_by: str) -> None:

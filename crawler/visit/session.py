@@ -116,11 +116,15 @@ class VisitSession:
         if role is not None and role in self.http_roles:  # the recipe: this page's scripts add nothing read
             known = self._fetched.get(url)
             page = known if known is not None and known.blocked is None else await self.fetch(url)
-            # A list that grows by 加载更多 is not all there without the browser: its API
-            # is asked as learnt, or the page is rendered.
-            if not (load_more and page.status < 400 and in_app_entry(page.soup, list(LOAD_MORE_WORDS))):
+            # A list that grows by 加载更多, or by scrolling (with no control to show it:
+            # a learnt list API fits its address), is not all there without the browser:
+            # its API is asked as learnt, or the page is rendered.
+            if not load_more or page.status >= 400:
                 return page
-            grown = await self._grown(page)
+            hinted = in_app_entry(page.soup, list(LOAD_MORE_WORDS))
+            if not hinted and not self._grows(page):
+                return page
+            grown = await self._grown(page, hinted)
             if grown is not None:
                 return grown
         async with self._browser_turn(url):
@@ -137,11 +141,16 @@ class VisitSession:
                 self.learned_apis.append(learned)
         return page
 
-    async def _grown(self, page: Page) -> Page | None:
+    def _grows(self, page: Page) -> bool:
+        from .grow import fits
+
+        return any(fits(api, page.final_url) for api in self.list_apis)
+
+    async def _grown(self, page: Page, hinted: bool = True) -> Page | None:
         from .grow import grow_list
 
         for api in self.list_apis:
-            grown = await grow_list(self, page, (api,))
+            grown = await grow_list(self, page, (api,), hinted=hinted)
             if grown is not None:
                 if api not in self.used_apis:
                     self.used_apis.append(api)

@@ -107,6 +107,9 @@ class FarmServer:
         self.latency = 0.0  # seconds added to every answer (a slow platform)
         self.inflight = 0
         self.max_inflight = 0  # the most requests this server had in progress at once
+        self.peak_paths: list[str] = []  # the requests in progress when that peak was reached
+        self.peak_at = 0.0  # time.monotonic() when it was
+        self._current: dict[int, str] = {}
         self.started: list[tuple[float, str]] = []  # (time.monotonic(), path) of every request, as it came
         self.validators: str | None = None  # None | "etag" | "last-modified"
         self.not_modified = 0  # 304 answers sent
@@ -136,7 +139,11 @@ class FarmServer:
             def _serve(self, head: bool) -> None:
                 with server._count_lock:
                     server.inflight += 1
-                    server.max_inflight = max(server.max_inflight, server.inflight)
+                    server._current[id(self)] = f"{self.command} {self.path} {self.headers.get('Range', '')}".strip()
+                    if server.inflight > server.max_inflight:
+                        server.max_inflight = server.inflight
+                        server.peak_paths = list(server._current.values())
+                        server.peak_at = time.monotonic()
                     server.started.append((time.monotonic(), self.path))
                 self._in_flight, self._body_left, self._status = True, None, 0
                 if not isinstance(self.wfile, _LastWriteHook):  # one per connection (keep-alive)
@@ -154,6 +161,7 @@ class FarmServer:
                     self._in_flight = False
                     with server._count_lock:
                         server.inflight -= 1
+                        server._current.pop(id(self), None)
 
             _body_left: int | None = None
 

@@ -234,16 +234,19 @@ def draw_platform(seed: int, index: int = 0, spaces: int | None = None) -> Platf
     return Platform(seed=seed, index=index, style=style, vocab=vocab, spaces=drawn, dimensions=dims)
 
 
-def first_seed(kind: str, start: int = 1000, box_counts: bool | None = None) -> int:
+def first_seed(kind: str, start: int = 1000, box_counts: bool | None = None, pager: str | None = None) -> int:
     """The first platform seed from ``start`` whose platform is a single-page app
-    (``kind == "spa"``) or a server layout marking its modules by ``kind`` (``layout_api``:
-    a layout script that asks an API and draws nothing); with ``box_counts`` given, only one
-    whose module boxes declare their collections' counts (True) or do not (False)."""
+    (``kind == "spa"``), a server layout (``"server"``) or one marking its modules by
+    ``kind`` (``layout_api``: a layout script that asks an API and draws nothing); with
+    ``box_counts`` given, only one whose module boxes declare their collections' counts
+    (True) or do not (False); with ``pager``, only one whose lists page that way."""
     seed = start
     while True:
         platform = draw_platform(seed)
         style = platform.style
-        if (kind == "spa" and style.kind == "spa") or (style.kind == "server" and style.module_marking == kind):
+        server = style.kind == "server" and kind in ("server", style.module_marking)
+        if (kind == "spa" and style.kind == "spa") or server:
             if box_counts is None or platform.dimensions["box_counts"] == box_counts:
-                return seed
+                if pager is None or style.pager == pager:
+                    return seed
         seed += 1
