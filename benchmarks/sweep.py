@@ -216,6 +216,14 @@ def _rendered(db: Path) -> tuple[int, int]:
     return len(positions), (positions[-1] if positions else 0)
 
 
+def _trusted(db: Path) -> tuple[int, int]:
+    """Spaces visited by a trusted recipe, and how many of them still needed the browser."""
+    with sqlite3.connect(db) as conn:
+        rows = conn.execute("select data from platform_recipes").fetchall()
+    recipes = [json.loads(document) for (document,) in rows]
+    return sum(r.get("trusted_rendered", 0) for r in recipes), sum(r.get("trusted_spaces", 0) for r in recipes)
+
+
 def generated(args: argparse.Namespace, console: Console) -> None:
     """The sweep on one generated platform: what the learned recipe saves, measured."""
     table = Table(
@@ -231,6 +239,7 @@ def generated(args: argparse.Namespace, console: Console) -> None:
         "req/space",
         "renders/space first",
         "spaces rendered first (last #)",
+        "… once trusted",
         "renders/space re-sweep",
         "… --no-recipes",
         "same snapshots",
@@ -253,6 +262,7 @@ def generated(args: argparse.Namespace, console: Console) -> None:
                 seconds, peak, first = _run_sweep(targets, db, args.concurrency, args.per_host, *rubric)
                 stats = _stats(base, paths=True)
                 rendered, last_rendered = _rendered(db)
+                trusted_rendered, trusted = _trusted(db)
                 again_seconds, _, again = _run_sweep(targets, db, args.concurrency, args.per_host, *rubric)
                 again_requests = _stats(base)["requests"] - stats["requests"]
                 same_with = _identical(db, urls)
@@ -269,6 +279,7 @@ def generated(args: argparse.Namespace, console: Console) -> None:
                     f"{first.get('requests', float('nan')):.1f}",
                     f"{first.get('renders', float('nan')):.2f}",
                     f"{rendered} (#{last_rendered})",
+                    f"{trusted_rendered}/{trusted} ({trusted_rendered / max(trusted, 1):.1%})",
                     f"{again.get('renders', float('nan')):.2f}",
                     f"{usual.get('renders', float('nan')):.2f}",
                     f"{same_with}/{n}, {same_without}/{n}",
@@ -285,7 +296,8 @@ def generated(args: argparse.Namespace, console: Console) -> None:
         "first s: the first sweep, learning the host's recipe and verifying it side by side on its first "
         "spaces; the floor makes the same requests with httpx and nothing else. spaces rendered first: spaces "
         "of the first sweep that needed the browser, and where the last of them was in the order the spaces "
-        "were stored. same snapshots: spaces whose "
+        "were stored; … once trusted: of the spaces the first sweep visited by the trusted recipe, those "
+        "where some page still needed the browser. same snapshots: spaces whose "
         "snapshot of the re-sweep with the recipe, then of the re-sweep with --no-recipes, was stored as "
         "unchanged (identical content). peak in flight: the most requests the platform host had at once."
     )

@@ -591,7 +591,8 @@ def platforms(
         out.print(f"数据库 {db} 中还没有平台记录：平台配方在 spacebot sweep 时学习。", highlight=False)
         return
     table = Table(title="平台与配方")
-    for column in ("平台主机", "配方", "状态", "来源", "空间数", "请求/空间", "浏览器渲染/空间", "说明"):
+    columns = ["平台主机", "配方", "状态", "来源", "空间数", "请求/空间", "浏览器渲染/空间"]
+    for column in (*columns, "采用配方后仍需浏览器", "说明"):
         table.add_column(column, overflow="fold")
     for recipe in recipes:
         n = max(recipe.spaces, 1)
@@ -603,6 +604,7 @@ def platforms(
             str(recipe.spaces),
             f"{recipe.requests / n:.1f}" if recipe.spaces else "—",
             f"{recipe.renders / n:.1f}" if recipe.spaces else "—",
+            f"{recipe.trusted_rendered}/{recipe.trusted_spaces} 个空间" if recipe.trusted_spaces else "—",
             recipe.note,
         )
     out.print(table)

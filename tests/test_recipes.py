@@ -292,14 +292,22 @@ def _lists_read_from_the_api_once_trusted(host: GeneratedFarm) -> None:
         server = host.servers[0]
         route, asked = server.route, []
         server.route = lambda request: (asked.append(request.raw_path), route(request))[1]
+        rendered = 0
+        before = (recipe.trusted_spaces, recipe.trusted_rendered)
         try:
             for space in host.spaces:  # trusted
                 snapshot = await crawl_space(Target(space.url), options, recipes=book)
                 assert same_content(snapshot, usual[space.url]), space.url
                 if snapshot.crawl.status == "ok":  # a login wall is another host's page
                     assert snapshot.crawl.renders == 0, space.url
+                rendered += snapshot.crawl.renders > 0
         finally:
             server.route = route
+        trusted = book.recipes[recipe.host]  # what `spacebot platforms` reports
+        assert (trusted.trusted_spaces - before[0], trusted.trusted_rendered - before[1]) == (
+            len(host.spaces),
+            rendered,
+        )
         page_key = next(k for k, v in parse_qsl(urlsplit(recipe.list_apis[0]["api"]).query) if v == "{page}")
         grown = [path for path in asked if f"{page_key}=" in path]
         assert grown, asked[:20]  # lists were grown from the API, page by page

@@ -76,6 +76,8 @@ class Recipe:
     spaces: int = 0
     requests: int = 0
     renders: int = 0
+    trusted_spaces: int = 0  # spaces visited by the trusted recipe
+    trusted_rendered: int = 0  # … of which some page still needed the browser
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -235,6 +237,17 @@ class RecipeBook:
         recipe.spaces += 1
         recipe.requests += requests
         recipe.renders += renders
+        self.changed.add(host)
+
+    def trusted_visit(self, host: str, rendered: bool) -> None:
+        """A space was visited by the host's trusted recipe; ``rendered``: some page of it
+        still needed the browser (a script redirect, a list whose API did not fit, a result
+        that looked wrong and was checked)."""
+        recipe = self.recipes.get(host)
+        if recipe is None:
+            return
+        recipe.trusted_spaces += 1
+        recipe.trusted_rendered += rendered
         self.changed.add(host)
 
     def take_changed(self) -> list[Recipe]:

@@ -198,10 +198,12 @@ async def _with_recipe(
     replayed = await visit(plan.http_roles, apis=plan.list_apis)
     used = played()
     if not _looks_wrong(replayed, plan.http_roles, previous_state):
+        recipes.trusted_visit(host, meter.renders > 0)
         return replayed
     snapshot = await visit()
     judge(replayed, used, snapshot, None)
     learnt(snapshot)
+    recipes.trusted_visit(host, True)
     return snapshot
 
 
