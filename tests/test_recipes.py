@@ -349,3 +349,20 @@ def test_forgetting_a_platform(tmp_path: Path, run_cli) -> None:  # type: ignore
     forgot = run_cli("platforms", "--db", str(db), "--forget", "https://space.example.cn/index.php?r=space&sid=9")
     assert forgot.code == 0 and "已忘掉平台主机 space.example.cn" in forgot.stdout
     assert [r.host for r in SnapshotStore(db, read_only=True).recipes()] == ["other.example.cn"]
+
+
+def test_a_wall_read_by_a_trusted_recipe_is_the_space_s_answer() -> None:
+    """A friends-only space read with the home page over HTTP shows its wall and no module:
+    that is what the space shows, not a sign that the recipe missed something (which an
+    open space with no module would be)."""
+    from dataclasses import replace
+
+    from crawler import Visibility
+    from crawler.visit.visit import _looks_wrong
+    from tests.snapshots import good
+
+    roles = frozenset({"home", "listing"})
+    walled = replace(good(), modules=(), visibility=Visibility("friends_only", "仅好友可见"))
+    assert not _looks_wrong(walled, roles, None)
+    assert _looks_wrong(replace(walled, visibility=Visibility("everyone", "")), roles, None)
+    assert not _looks_wrong(good(), roles, None)

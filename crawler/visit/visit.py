@@ -232,15 +232,16 @@ def _looks_wrong(snapshot: SpaceSnapshot, roles: frozenset[str], previous: dict[
     part: an error (a page that showed nothing); with the home page read over HTTP, no
     modules, or a block (a script challenge the browser would have passed); with listings
     or item pages read over HTTP, a collection (or the videos) read short of what the
-    space declares, unless the last crawl read no more (items the owner hid). A wall is
-    the space's answer: the recipe was verified on walls too."""
+    space declares, unless the last crawl read no more (items the owner hid). A wall
+    (friends only, private: read ``ok`` with nothing shown) is the space's answer: the
+    recipe was verified on walls too."""
     status = snapshot.crawl.status
     if status == "error" or (status == "blocked" and "home" in roles):
         return True
     if status != "ok":
         return False
-    if "home" in roles and not snapshot.modules:
-        return True
+    if "home" in roles and not snapshot.modules and snapshot.visibility.value == "everyone":
+        return True  # an open space shows modules (a friends-only or private one shows its wall)
     if not roles & {"listing", "detail"}:
         return False
     for kind, completeness in snapshot.completeness.items():
