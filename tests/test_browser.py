@@ -48,9 +48,10 @@ def test_spaces_read_at_once_start_one_chromium() -> None:
 
 
 def test_a_scrolled_list_is_read_whole_while_the_host_gate_holds_its_requests() -> None:
-    """A host with a robots.txt Crawl-delay of 4 s: each request the list's script makes as
-    the page is scrolled waits seconds for its turn at the gate. The list is read to its
-    end all the same, as without the delay (the wait is the crawl's, not the page's)."""
+    """A host whose requests are spaced 4 s apart (as ``--delay`` or a robots.txt
+    Crawl-delay asks): each request the list's script makes as the page is scrolled waits
+    seconds for its turn at the gate. The list is read to its end all the same, as without
+    the delay (the wait is the crawl's, not the page's)."""
     from crawler.extract.records import find_records
     from crawler.transport.gate import HostGate
     from tests.generator import GeneratedFarm

@@ -363,6 +363,78 @@ def test_a_wall_read_by_a_trusted_recipe_is_the_space_s_answer() -> None:
 
     roles = frozenset({"home", "listing"})
     walled = replace(good(), modules=(), visibility=Visibility("friends_only", "仅好友可见"))
-    assert not _looks_wrong(walled, roles, None)
-    assert _looks_wrong(replace(walled, visibility=Visibility("everyone", "")), roles, None)
+    # Till the recipe and the browser have read one of the host's walls alike, a wall read
+    # over HTTP is checked (a page its scripts would fill may show a wall's words) …
+    assert _looks_wrong(walled, roles, None, walls_trusted=False)
+    book = RecipeBook([Recipe(HOST, "verified", ("home", "listing"))])
+    book.wall_verdict(HOST, same=True)
+    assert book.recipes[HOST].walls_agreed == 1
+    # … then it is the space's answer; an open space with no module never is.
+    assert not _looks_wrong(walled, roles, None, walls_trusted=True)
+    assert _looks_wrong(replace(walled, visibility=Visibility("everyone", "")), roles, None, walls_trusted=True)
     assert not _looks_wrong(good(), roles, None)
+    book.wall_verdict(HOST, same=False)  # a wall read otherwise: every wall is a suspect again
+    assert book.recipes[HOST].walls_agreed == 0
+
+
+def test_a_scrolled_list_ends_only_where_its_api_says_so() -> None:
+    """Over HTTP a list grown by scrolling shows nothing saying it goes on: an empty list in
+    the API's first answer means no more rows, but an error answer (null where the list
+    was) says nothing, and the page goes to the browser."""
+    import asyncio
+    from types import SimpleNamespace
+
+    from crawler import CrawlOptions
+    from crawler.transport.http import Page
+    from crawler.visit.grow import ListApi, grow_list
+
+    def session(answer: str) -> SimpleNamespace:
+        async def fetch(url: str, *, fragment: bool = False) -> Page:
+            return Page(url, url, 200, answer, "http")
+
+        return SimpleNamespace(options=CrawlOptions(), fetch=fetch)
+
+    page = Page(
+        "http://h.cn/s/ab12/r/",
+        "http://h.cn/s/ab12/r/",
+        200,
+        '<ul><li><a href="/s/ab12/r/1.html">春</a></li></ul>',
+        "http",
+    )
+    api = ListApi("http://h.cn/s/{s2}/r/", "http://h.cn/api?u={s2}&pn={page}", 2, None, ("data", "list"))
+    ended = asyncio.run(grow_list(session('{"data": {"list": []}}'), page, (api,), hinted=False))  # type: ignore[arg-type]
+    assert ended is not None and ended.grown == []
+    refused = asyncio.run(grow_list(session('{"code": 401, "data": null}'), page, (api,), hinted=False))  # type: ignore[arg-type]
+    assert refused is None
+    # With 加载更多 on the page the API must bring rows: an empty answer is not as learnt.
+    assert asyncio.run(grow_list(session('{"data": {"list": []}}'), page, (api,))) is None  # type: ignore[arg-type]
+
+
+def test_drawn_sizes_take_the_api_s_bytes_only_for_a_row_named_once() -> None:
+    """A script draws 15.22M for the 15959327 bytes of its answer: the row reads the bytes
+    (the list grown from the same answer over HTTP reads them too). Two rows of one title
+    keep what they show: which answer row is which is not known."""
+    from crawler.extract.records import Record
+    from crawler.visit.listings import _exact_sizes
+
+    answers = [
+        (
+            "http://h.cn/api?pn=2",
+            json.dumps(
+                {
+                    "list": [
+                        {"name": "秋天的雨（总结）", "size": 15959327, "time": "2022-04-24"},
+                        {"name": "第一课时课件", "size": 2090000, "time": "2022-04-20"},
+                        {"name": "第一课时课件", "size": 2100000, "time": "2022-04-19"},
+                    ]
+                },
+                ensure_ascii=False,
+            ),
+        )
+    ]
+
+    def row(title: str, number: int, size: int) -> Record:
+        return Record(title, f"http://h.cn/r/{number}.html", "", title, None, None, [], None, size, None, "everyone")
+
+    drawn = [row("秋天的雨（总结）", 1, 15959326), row("第一课时课件", 2, 2097152), row("第一课时课件", 3, 2097152)]
+    assert [r.size_bytes for r in _exact_sizes(drawn, answers)] == [15959327, 2097152, 2097152]

@@ -76,6 +76,7 @@ class Recipe:
     spaces: int = 0
     requests: int = 0
     renders: int = 0
+    walls_agreed: int = 0  # walls (friends only, private) the recipe and the browser read alike
     trusted_spaces: int = 0  # spaces visited by the trusted recipe
     trusted_rendered: int = 0  # … of which some page still needed the browser
 
@@ -237,6 +238,16 @@ class RecipeBook:
         recipe.spaces += 1
         recipe.requests += requests
         recipe.renders += renders
+        self.changed.add(host)
+
+    def wall_verdict(self, host: str, same: bool) -> None:
+        """A space behind a wall (friends only, private) read by the recipe and by the
+        browser: once they agreed on one, the host's walls read by the trusted recipe are
+        taken as they are; a disagreement makes every wall a suspect again."""
+        recipe = self.recipes.get(host)
+        if recipe is None:
+            return
+        recipe.walls_agreed = recipe.walls_agreed + 1 if same else 0
         self.changed.add(host)
 
     def trusted_visit(self, host: str, rendered: bool) -> None:

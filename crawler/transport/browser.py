@@ -47,6 +47,7 @@ CHROMIUM_ARGS = [
 ]
 _BLOCKED_TYPES = {"image", "media", "font", "stylesheet"}  # the crawl reads the DOM, not pixels
 _MAX_LOAD_MORE = 60
+_GROW_TIMEOUTS = 4  # a list is grown for at most this many request timeouts
 _SCROLL_JS = (
     "window.scrollTo(0, document.body.scrollHeight);"
     "document.dispatchEvent(new Event('scroll', {bubbles: true}))"  # reaches window's listeners too
@@ -560,7 +561,13 @@ class BrowserSession:
 
     async def _grow(self, page: Any, settle: Any) -> None:
         words = [re.escape(w) for w in LOAD_MORE_WORDS]
+        # Bounded as a whole too: settling waits out the gate, and a page that polls its
+        # host all the time would otherwise wait the longest at every step.
+        budget = time.monotonic() + _GROW_TIMEOUTS * self.timeout_ms / 1000
         for _ in range(_MAX_LOAD_MORE):
+            if time.monotonic() > budget:
+                logger.info("growing the list of %s stopped: time is up", page.url)
+                return
             before = await page.evaluate("document.body ? document.body.innerHTML.length : 0")
             if await page.evaluate(_FIND_MORE_JS, words):
                 try:

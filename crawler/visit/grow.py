@@ -214,9 +214,11 @@ def fits(api: ListApi, url: str) -> bool:
     return _binding(api, url) is not None
 
 
-def _rows_at(url: str, text: str, path: tuple[str, ...]) -> tuple[list[dict[str, Any]], int | None] | None:
+def _rows_at(
+    url: str, text: str, path: tuple[str, ...], null_ends: bool = True
+) -> tuple[list[dict[str, Any]], int | None] | None:
     """The rows of the list at ``path`` in an answer (and its total), None when the answer
-    has no list there (an empty one counts)."""
+    has no list there (an empty one counts; ``null`` there too, with ``null_ends``)."""
     lists = find_json_lists([(url, text)])
     found = next((jl for jl in lists if jl.path == path), None)
     if found is not None:
@@ -229,7 +231,7 @@ def _rows_at(url: str, text: str, path: tuple[str, ...]) -> tuple[list[dict[str,
             node = node[int(step)]
         else:
             return None
-    return ([], None) if node in ([], None) else None
+    return ([], None) if node == [] or (node is None and null_ends) else None
 
 
 async def grow_list(
@@ -261,7 +263,9 @@ async def grow_list(
             answer = await session.fetch(url, fragment=True)
             if answer.status >= 400 or answer.blocked is not None:
                 return None
-            found = _rows_at(url, answer.html, api.path)
+            # An error answer may carry null where the list was ({"code": 401, "data": null}):
+            # past the rows read it ends the list, but it cannot say a scrolled list has none.
+            found = _rows_at(url, answer.html, api.path, null_ends=hinted or bool(records))
         except (FetchError, ValueError):
             return None
         if found is None:

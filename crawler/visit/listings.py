@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
@@ -247,15 +248,18 @@ def _exact_sizes(records: list[Record], answers: list[tuple[str, str]]) -> list[
     """Rows a script drew from the platform's API answers, with the sizes those answers give
     in bytes where the row shows them rounded (15.22M): the list grown from the same answers
     over HTTP (see :mod:`.grow`) reads the same sizes."""
-    sizes: dict[str, int] = {}
+    sizes: dict[str, set[int]] = {}
     for found in find_json_lists(answers):
         for item in found.records:
             row = record_from_json(item, "", "")
             if row.title and row.size_bytes:
-                sizes.setdefault(row.title, row.size_bytes)
+                sizes.setdefault(row.title, set()).add(row.size_bytes)
+    drawn_titles = Counter(r.title for r in records)
     out = []
     for record in records:
-        exact = sizes.get(record.title)
+        # Only a title that names one row on the page and one size in the answers.
+        known = sizes.get(record.title, set())
+        exact = next(iter(known)) if len(known) == 1 and drawn_titles[record.title] == 1 else None
         drawn = record.size_bytes
         if exact is not None and drawn and drawn != exact and abs(exact - drawn) <= _SIZE_ROUNDING * exact:
             record = replace(record, size_bytes=exact)

@@ -152,7 +152,7 @@ class VisitSession:
         for api in self.list_apis:
             grown = await grow_list(self, page, (api,), hinted=hinted)
             if grown is not None:
-                if api not in self.used_apis:
+                if api not in self.used_apis and grown.grown:  # played: it brought rows to verify
                     self.used_apis.append(api)
                 self._fetched[page.url] = self._fetched[page.final_url] = grown
                 if self.pages and self.pages[-1] is page:

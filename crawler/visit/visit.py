@@ -169,6 +169,8 @@ async def _with_recipe(
         return snapshot
 
     def judge(replayed: SpaceSnapshot, used: list[dict[str, Any]], usual: SpaceSnapshot, side: Meter | None) -> None:
+        if recipes is not None and plan is not None and _walled(usual) and "home" in plan.http_roles:
+            recipes.wall_verdict(host, same_content(replayed, usual))
         tested = plan.http_roles <= session_of().rendered_roles
         alike = replayed.crawl.status in (usual.crawl.status, "error")
         clean = not (meter.exceeded or meter.paused_out or (side is not None and (side.exceeded or side.paused_out)))
@@ -197,13 +199,14 @@ async def _with_recipe(
         return snapshot
     replayed = await visit(plan.http_roles, apis=plan.list_apis)
     used = played()
-    if not _looks_wrong(replayed, plan.http_roles, previous_state):
+    walls_trusted = recipes.recipes[host].walls_agreed > 0
+    if not _looks_wrong(replayed, plan.http_roles, previous_state, walls_trusted):
         recipes.trusted_visit(host, meter.renders > 0)
         return replayed
+    recipes.trusted_visit(host, True)
     snapshot = await visit()
     judge(replayed, used, snapshot, None)
     learnt(snapshot)
-    recipes.trusted_visit(host, True)
     return snapshot
 
 
@@ -227,21 +230,30 @@ def _difference(a: SpaceSnapshot, b: SpaceSnapshot) -> str:
     return "不用浏览器时读到的内容不同：" + "、".join(parts) if parts else ""
 
 
-def _looks_wrong(snapshot: SpaceSnapshot, roles: frozenset[str], previous: dict[str, Any] | None) -> bool:
+def _walled(snapshot: SpaceSnapshot) -> bool:
+    """Read ``ok`` behind a wall (friends only, private): nothing of the space is shown."""
+    return snapshot.crawl.status == "ok" and not snapshot.modules and snapshot.visibility.value != "everyone"
+
+
+def _looks_wrong(
+    snapshot: SpaceSnapshot, roles: frozenset[str], previous: dict[str, Any] | None, walls_trusted: bool = False
+) -> bool:
     """A visit by a trusted recipe whose result is suspicious where the recipe played a
     part: an error (a page that showed nothing); with the home page read over HTTP, no
     modules, or a block (a script challenge the browser would have passed); with listings
     or item pages read over HTTP, a collection (or the videos) read short of what the
     space declares, unless the last crawl read no more (items the owner hid). A wall
-    (friends only, private: read ``ok`` with nothing shown) is the space's answer: the
-    recipe was verified on walls too."""
+    (friends only, private: read ``ok`` with nothing shown) is the space's answer once the
+    recipe and the browser have read one of the host's walls alike (``walls_trusted``):
+    till then a wall is checked in the browser, since over HTTP a page its scripts would
+    fill may show a wall's words."""
     status = snapshot.crawl.status
     if status == "error" or (status == "blocked" and "home" in roles):
         return True
     if status != "ok":
         return False
-    if "home" in roles and not snapshot.modules and snapshot.visibility.value == "everyone":
-        return True  # an open space shows modules (a friends-only or private one shows its wall)
+    if "home" in roles and not snapshot.modules and (snapshot.visibility.value == "everyone" or not walls_trusted):
+        return True  # an open space shows modules; a wall is taken once one was checked
     if not roles & {"listing", "detail"}:
         return False
     for kind, completeness in snapshot.completeness.items():
