@@ -232,7 +232,8 @@ def _difference(a: SpaceSnapshot, b: SpaceSnapshot) -> str:
 
 def _walled(snapshot: SpaceSnapshot) -> bool:
     """Read ``ok`` behind a wall (friends only, private): nothing of the space is shown."""
-    return snapshot.crawl.status == "ok" and not snapshot.modules and snapshot.visibility.value != "everyone"
+    walls = ("friends_only", "private")
+    return snapshot.crawl.status == "ok" and not snapshot.modules and snapshot.visibility.value in walls
 
 
 def _looks_wrong(
@@ -252,7 +253,7 @@ def _looks_wrong(
         return True
     if status != "ok":
         return False
-    if "home" in roles and not snapshot.modules and (snapshot.visibility.value == "everyone" or not walls_trusted):
+    if "home" in roles and not snapshot.modules and not (walls_trusted and _walled(snapshot)):
         return True  # an open space shows modules; a wall is taken once one was checked
     if not roles & {"listing", "detail"}:
         return False
