@@ -11,6 +11,10 @@ Everything runs in one invocation, each part in its own process where it matters
   over its whole process tree (RSS double-counts chromium's shared pages);
 - the floor: every request that sweep made (video Range requests with their Range),
   made again with httpx at the same per-host concurrency and nothing else done;
+- the content floor (generated farms): the OCR of every title card the sweep read, one
+  card after another as its one OCR engine reads them, timed on a sample of cards read
+  alone in this process; a rubric that judges the lessons' content makes a sweep of many
+  micro-courses bound by it, not by its requests;
 - the naive baseline: one chromium page at a time, every page of a sample of spaces
   rendered and waited for until the network is idle;
 - the unchanged re-sweep: the same command again, time and requests as a fraction.
@@ -55,18 +59,23 @@ from benchmarks.proctree import descendants
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _pss_tree(pid: int) -> int:
-    """PSS in bytes of a process and all its descendants (Linux /proc)."""
-    total = 0
+def _pss_tree(pid: int) -> tuple[int, int]:
+    """PSS in bytes of a process and all its descendants (Linux /proc), and the part of it
+    that is the browser's: chromium's processes and Playwright's driver."""
+    total = browser = 0
     for current in [pid, *descendants(pid)]:
         try:
+            command = Path(f"/proc/{current}/cmdline").read_bytes()
             for line in Path(f"/proc/{current}/smaps_rollup").read_text().splitlines():
                 if line.startswith("Pss:"):
-                    total += int(line.split()[1]) * 1024
+                    pss = int(line.split()[1]) * 1024
+                    total += pss
+                    if b"chrom" in command or b"playwright" in command:
+                        browser += pss
                     break
         except OSError:
             continue
-    return total
+    return total, browser
 
 
 def _stats(base: str, paths: bool = False) -> dict:  # type: ignore[type-arg]
@@ -76,8 +85,9 @@ def _stats(base: str, paths: bool = False) -> dict:  # type: ignore[type-arg]
 
 def _run_sweep(
     targets: Path, db: Path, concurrency: int, per_host: int, *extra: str
-) -> tuple[float, int, dict[str, float]]:
-    """Seconds, peak PSS and the summary's means per space of one ``spacebot sweep`` run."""
+) -> tuple[float, tuple[int, int], dict[str, float]]:
+    """Seconds, peak PSS (with the browser's part of it at that moment) and the summary's
+    means per space of one ``spacebot sweep`` run."""
     command = [
         sys.executable,
         "-m",
@@ -102,7 +112,7 @@ def _run_sweep(
             stderr=subprocess.DEVNULL,
             env={**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "200"},
         )
-        peak = 0
+        peak = (0, 0)
         while process.poll() is None:
             peak = max(peak, _pss_tree(process.pid))
             # Reading smaps_rollup of chromium's processes costs the kernel a page-table
@@ -224,6 +234,38 @@ def _trusted(db: Path) -> tuple[int, int]:
     return sum(r.get("trusted_rendered", 0) for r in recipes), sum(r.get("trusted_spaces", 0) for r in recipes)
 
 
+def _cards(db: Path) -> list[str]:
+    """The videos whose title card the first sweep read by OCR (one per URL)."""
+    with sqlite3.connect(db) as conn:
+        rows = conn.execute(
+            "select distinct json_extract(v.value, '$.url') from snapshots, json_each(document, '$.videos') v"
+            " where json_extract(v.value, '$.probe.title_card_text') is not null"
+        )
+        return [url for (url,) in rows]
+
+
+def _content_floor(cards: list[str], sample: int) -> tuple[float, float]:
+    """(seconds, seconds per card): the OCR of every card the sweep read, one card after
+    another as the engine reads them (one engine, one at a time), at the OCR seconds of a
+    card measured on a sample probed alone here, with nothing else running."""
+    from crawler import AddressPolicy
+    from inspectors import probe_video
+
+    if not cards:
+        return 0.0, 0.0
+    policy = AddressPolicy(allow_private=True)
+    probe_video(cards[0], 60, policy=policy)  # loads the OCR engine, not counted
+    step = max(1, len(cards) // sample)
+    seconds = []
+    for url in cards[::step][:sample]:
+        costs: dict[str, tuple[int, float]] = {}
+        probe_video(url, 60, policy=policy, costs=costs)
+        if "ocr" in costs:
+            seconds.append(costs["ocr"][1])
+    per_card = sorted(seconds)[len(seconds) // 2] if seconds else 0.0
+    return per_card * len(cards), per_card
+
+
 def generated(args: argparse.Namespace, console: Console) -> None:
     """The sweep on one generated platform: what the learned recipe saves, measured."""
     table = Table(
@@ -236,6 +278,8 @@ def generated(args: argparse.Namespace, console: Console) -> None:
         "first s",
         "floor s",
         "first / floor",
+        "content floor s (cards × s)",
+        "first / larger floor",
         "req/space",
         "renders/space first",
         "spaces rendered first (last #)",
@@ -270,12 +314,16 @@ def generated(args: argparse.Namespace, console: Console) -> None:
                 same_without = _identical(db, urls)
                 peak_inflight = _stats(base)["max_inflight"]
                 floor = asyncio.run(_floor(base, stats["log"], args.per_host))
-                peaks.append((n, peak))
+                cards = _cards(db)
+                content_floor, per_card = _content_floor(cards, args.card_sample)
+                peaks.append((n, peak[0]))
                 table.add_row(
                     str(n),
                     f"{seconds:.1f}",
                     f"{floor:.1f}",
                     f"{seconds / floor:.2f}×",
+                    f"{content_floor:.1f} ({len(cards)} × {per_card:.2f})",
+                    f"{seconds / max(floor, content_floor):.2f}×",
                     f"{first.get('requests', float('nan')):.1f}",
                     f"{first.get('renders', float('nan')):.2f}",
                     f"{rendered} (#{last_rendered})",
@@ -286,7 +334,7 @@ def generated(args: argparse.Namespace, console: Console) -> None:
                     f"{again_seconds / seconds:.1%}",
                     f"{again_requests / n:.1f}",
                     f"{peak_inflight} (cap {args.per_host})",
-                    f"{peak / 1024**2:.0f} MB",
+                    f"{peak[0] / 1024**2:.0f} MB (browser {peak[1] / 1024**2:.0f})",
                 )
         finally:
             farm.kill()
@@ -294,12 +342,18 @@ def generated(args: argparse.Namespace, console: Console) -> None:
     _peak_ratio(console, peaks)
     console.print(
         "first s: the first sweep, learning the host's recipe and verifying it side by side on its first "
-        "spaces; the floor makes the same requests with httpx and nothing else. spaces rendered first: spaces "
+        "spaces; the floor makes the same requests with httpx and nothing else. content floor: the OCR of the "
+        "title cards the first sweep read (a rubric that judges the lessons' content reads every card), one "
+        "after another as the one OCR engine reads them, at the median seconds of a card read alone here "
+        "(--card-sample cards); first / larger floor: the first sweep against the larger of the two floors, "
+        "what a sweep that reads the cards with one OCR engine cannot beat. spaces rendered first: spaces "
         "of the first sweep that needed the browser, and where the last of them was in the order the spaces "
         "were stored; … once trusted: of the spaces the first sweep visited by the trusted recipe, those "
         "where some page still needed the browser. same snapshots: spaces whose "
         "snapshot of the re-sweep with the recipe, then of the re-sweep with --no-recipes, was stored as "
-        "unchanged (identical content). peak in flight: the most requests the platform host had at once."
+        "unchanged (identical content). peak in flight: the most requests the platform host had at once. "
+        "peak PSS: the sweep's whole process tree at its largest, and chromium's and Playwright's driver's "
+        "part of it at that moment."
     )
 
 
@@ -318,12 +372,15 @@ def main() -> None:
         help="the rubric of the generated platform's sweeps (wuhan-2022: no OCR, sound or light)",
     )
     parser.add_argument(
+        "--card-sample", type=int, default=20, help="title cards read alone to time one card's OCR (content floor)"
+    )
+    parser.add_argument(
         "--declared-counts",
         action="store_true",
         help="a generated platform whose module boxes declare their collections' counts (what a re-sweep can skip)",
     )
     args = parser.parse_args()
-    console = Console(width=150)
+    console = Console(width=200)
     if args.farm != "bulk":
         generated(args, console)
         return
@@ -362,7 +419,7 @@ def main() -> None:
                 naive_seconds = asyncio.run(_naive(base, sample))
                 naive_rate = len(sample) / naive_seconds
                 rate = n / seconds
-                peaks.append((n, peak))
+                peaks.append((n, peak[0]))
                 table.add_row(
                     str(n),
                     f"{rate:.1f}",
@@ -372,7 +429,7 @@ def main() -> None:
                     f"{floor:.1f}",
                     f"{seconds:.1f}",
                     f"{seconds / floor:.2f}×",
-                    f"{peak / 1024**2:.0f} MB",
+                    f"{peak[0] / 1024**2:.0f} MB (browser {peak[1] / 1024**2:.0f})",
                     f"{again_seconds / seconds:.1%}",
                     f"{again_requests / requests:.1%}",
                 )

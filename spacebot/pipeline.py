@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextvars
+import functools
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -46,7 +49,18 @@ from reports import card_image_role, check_document
 __all__ = ["CheckResult", "GROUPS", "check_space", "inspect_target"]
 
 GROUPS = ("幼儿园", "小学", "初中", "高中")
-_PROBES_AT_ONCE = 4
+_PROBES_AT_ONCE = 4  # per space
+# Per process: each probe decodes a video (about 50 MB of frames and decoder state at
+# 1080p) and reads its card by OCR, one at a time. The probes of every space being checked
+# run in these threads, not in asyncio's default pool (six threads on two cores), which
+# also serves the store: probes waiting for the OCR cannot hold the thread a finished
+# space needs to be saved.
+_PROBE_THREADS = 3
+
+
+@functools.cache
+def _probe_pool() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=_PROBE_THREADS, thread_name_prefix="probe")
 
 
 @dataclass(frozen=True)
@@ -80,18 +94,21 @@ async def _probe_all(
     async def probe(video: Any) -> Any:
         if video.probe is not None and video.probe.covers(content, card):
             return video
+        run = functools.partial(
+            probe_video,
+            video.url,
+            timeout,
+            cache=cache,
+            policy=policy,
+            transport=transport,
+            gate=thread_gate,
+            content=content,
+            card=card,
+        )
         async with slots:
-            result = await asyncio.to_thread(
-                probe_video,
-                video.url,
-                timeout,
-                cache=cache,
-                policy=policy,
-                transport=transport,
-                gate=thread_gate,
-                content=content,
-                card=card,
-            )
+            # the caller's context goes along (as with asyncio.to_thread): the space's meter counts the probe's requests
+            context = contextvars.copy_context()
+            result = await asyncio.get_running_loop().run_in_executor(_probe_pool(), context.run, run)
         return replace(video, probe=result)
 
     videos = [_read_card_items(v, snapshot.profile.name) for v in await asyncio.gather(*map(probe, snapshot.videos))]

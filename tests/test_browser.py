@@ -74,3 +74,34 @@ def test_a_scrolled_list_is_read_whole_while_the_host_gate_holds_its_requests() 
         free = asyncio.run(rows(0.0))
         assert free > 3 * style.page_size  # the script asked three pages or more as it was scrolled
         assert asyncio.run(rows(4.0)) == free
+
+
+def test_an_idle_chromium_is_closed_and_started_again_when_a_page_needs_it() -> None:
+    """Once a sweep reads its spaces without the browser (a trusted recipe), chromium and
+    Playwright's driver give their memory back; the next page that needs scripts starts
+    them again."""
+    server, app = start_mixed()
+    try:
+        url = next(u for u in app.urls(server.base_url) if "/s/" in u)  # an SPA space: drawn by scripts
+
+        async def run() -> tuple[list[int], list[int]]:
+            browser = BrowserSession(timeout=30, policy=AddressPolicy(allow_private=True), idle_close_s=1.0)
+            try:
+                first = await browser.render(url)
+                running = _browsers()
+                await asyncio.sleep(0.5)
+                still = _browsers()  # not closed while a sweep may still need it
+                await asyncio.sleep(1.5)
+                idle = _browsers(), len(descendants(os.getpid()))
+                again = await browser.render(url)
+                assert first.html == again.html and "/api/" in " ".join(a for a, _ in again.answers)
+                return [running, still, *idle], [_browsers(), browser.idle_closes]
+            finally:
+                await browser.aclose()
+
+        before, after = asyncio.run(run())
+        assert before == [1, 1, 0, 0]  # closed, driver and all, after a second with no page
+        assert after == [1, 1]  # started again for the next page
+        assert _browsers() == 0
+    finally:
+        server.stop()

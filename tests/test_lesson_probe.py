@@ -213,3 +213,30 @@ def test_a_probe_that_decoded_nothing_does_not_replace_one_that_measured_the_car
     newer = {**row, "frames_read": 75}
     cache.db.execute("update probe_cache set probe = ? where url = ?", [json.dumps(newer), url])
     assert cache.lookup(url, 100, '"a"', None) == kept
+
+
+def test_spaces_checked_at_once_read_at_most_three_videos_at_a_time(farm: Farm) -> None:
+    """A probe holds a decoder (about 50 MB at 1080p): however many spaces are checked at
+    once and however many slots their host allows, one process reads three videos at a
+    time (counted by the media server), and every video is still probed."""
+    import asyncio
+
+    from spacebot.pipeline import _probe_all
+
+    server = farm.servers["media"]
+    lessons = [n for n in LESSON_FACTS if n != BIG_LESSON]
+    spaces = [
+        replace(good(), videos=tuple(Video(f"{farm.lesson_url(n)}?space={i}", "", n) for n in lessons[:4]))
+        for i in range(3)
+    ]
+
+    async def check_all() -> list[Any]:
+        return await asyncio.gather(*(_probe_all(s, 30, None, LOOPBACK, content=False, card=False) for s in spaces))
+
+    server.latency, server.max_inflight = 0.05, 0  # each read waits, so the probes overlap
+    try:
+        probed = asyncio.run(check_all())
+    finally:
+        server.latency = 0.0
+    assert server.max_inflight == 3  # reached, never exceeded
+    assert all(v.probe is not None and v.probe.status == "ok" for s in probed for v in s.videos)

@@ -53,6 +53,11 @@ _SCROLL_JS = (
     "document.dispatchEvent(new Event('scroll', {bubbles: true}))"  # reaches window's listeners too
 )
 _QUIET_S = 0.25  # a page counts as settled after this long with no request in flight
+# Chromium and Playwright's driver (some 450 MB together) are closed after this long with no
+# page open, and started again by the next page: once a host's recipe is trusted a sweep
+# reads its spaces over HTTP and may need no browser for minutes, while its video probes
+# and their OCR need the memory.
+IDLE_CLOSE_S = 30.0
 
 
 @dataclass
@@ -138,7 +143,10 @@ def chromium_path() -> str:
 
 
 class BrowserSession:
-    """A lazily started chromium; ``render(url)`` returns the page after its scripts ran."""
+    """A lazily started chromium; ``render(url)`` returns the page after its scripts ran.
+
+    It is closed again after ``idle_close_s`` seconds with no page open (0: kept until
+    ``aclose``), unless it records or replays a HAR file."""
 
     def __init__(
         self,
@@ -149,6 +157,7 @@ class BrowserSession:
         gate: HostGate | None = None,
         har_record: Path | None = None,
         har_replay: Path | None = None,
+        idle_close_s: float = IDLE_CLOSE_S,
     ) -> None:
         self.policy = policy or AddressPolicy()
         self.gate = gate  # every request the pages make waits for its host's slot
@@ -172,6 +181,12 @@ class BrowserSession:
         # browsers, 1.7 GB, for a sweep at --concurrency 8, all but one left running).
         self._lock = asyncio.Lock()
         self._tabs_in_context = 0
+        self.idle_close_s = 0.0 if har_record is not None or har_replay is not None else idle_close_s
+        self.idle_closes = 0  # times chromium was closed for want of pages
+        self._open_pages = 0
+        self._last_closed = 0.0  # time.monotonic() when the last page closed
+        self._idle: asyncio.Task[None] | None = None
+        self._idle_closing = False  # the idle task is closing chromium: let it finish
 
     async def _start(self) -> None:
         from playwright.async_api import async_playwright
@@ -337,7 +352,38 @@ class BrowserSession:
                 await self._recycle()
                 self._tabs_in_context = 0
             self._tabs_in_context += 1
-            return await self._context.new_page()
+            page = await self._context.new_page()
+            self._open_pages += 1
+            return page
+
+    def _page_closed(self) -> None:
+        """A page this session opened is closed: with none left open, chromium is closed
+        once ``idle_close_s`` passes without a new one."""
+        self._open_pages -= 1
+        self._last_closed = time.monotonic()
+        if self._open_pages == 0 and self.idle_close_s > 0 and (self._idle is None or self._idle.done()):
+            self._idle = asyncio.get_running_loop().create_task(self._close_when_idle())
+
+    async def _close_when_idle(self) -> None:
+        while (wait := self._last_closed + self.idle_close_s - time.monotonic()) > 0:
+            await asyncio.sleep(wait)  # a page opened and closed meanwhile moves the moment on
+        async with self._lock:  # no page is being opened meanwhile
+            if self._open_pages or self._browser is None:
+                return
+            self._idle_closing = True
+            browser, playwright = self._browser, self._playwright
+            self._browser = self._context = self._playwright = None
+            self._retired.clear()
+            self.idle_closes += 1
+            logger.info("no page open for %.0f s: chromium closed until the next one", self.idle_close_s)
+            try:
+                await browser.close()
+                if playwright is not None:
+                    await playwright.stop()
+            except Exception as exc:  # already gone (killed, crashed): nothing left to close
+                logger.info("closing an idle chromium: %s", _first_line(exc))
+            finally:
+                self._idle_closing = False
 
     async def _recycle(self) -> None:
         """A fresh context every ``recycle_every`` pages: chromium's memory stays flat in
@@ -382,7 +428,10 @@ class BrowserSession:
             return png
         finally:
             self._meters.pop(page, None)
-            await page.close()
+            try:
+                await page.close()
+            finally:
+                self._page_closed()
 
     async def _ensure_running(self) -> None:
         """Start chromium, or start it again if it died (killed, crashed, out of memory)."""
@@ -465,6 +514,7 @@ class BrowserSession:
                 await asyncio.wait_for(page.close(run_before_unload=False), 5)
             except Exception:
                 pass
+            self._page_closed()
 
     async def _goto(self, page: Any, url: str) -> int:
         try:
@@ -596,6 +646,12 @@ class BrowserSession:
             await settle(3.0)
 
     async def aclose(self) -> None:
+        if self._idle is not None:
+            if self._idle_closing:
+                await self._idle  # chromium is being closed: not left half closed
+            else:
+                self._idle.cancel()
+            self._idle = None
         if self._client is not None:
             await self._client.aclose()
             self._client = None
