@@ -104,6 +104,60 @@ def main() -> None:
         "whole file at that rate (a model of a school's link, not a measurement)"
     )
     _content_table(console, args.repeat)
+    _ocr_memory(console)
+
+
+_MEMORY_CHILD = """
+import json, sys
+from pathlib import Path
+
+def status(key):
+    lines = Path("/proc/self/status").read_text().splitlines()
+    return next(int(line.split()[1]) for line in lines if line.startswith(key))
+
+from crawler import AddressPolicy
+from inspectors import probe_video
+from inspectors._card import _engine
+
+out = {"imported": status("VmRSS")}
+_engine()
+out["engine"] = status("VmHWM")
+probe = probe_video(sys.argv[1], policy=AddressPolicy(allow_private=True))
+out["card"], out["after"], out["read"] = status("VmHWM"), status("VmRSS"), bool(probe.title_card_text)
+print(json.dumps(out))
+"""
+
+
+def _ocr_memory(console: Console) -> None:
+    """What the OCR costs in memory: a process of its own loads the engine, then probes the
+    1080p lesson (its card read by OCR); resident memory (VmRSS, VmHWM) at each step."""
+    import json
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from tests.farm.lessons import BIG_LESSON
+
+    root = Path(__file__).resolve().parent.parent
+    with Farm() as farm:
+        url = farm.lesson_url(BIG_LESSON)
+        child = subprocess.run(
+            [sys.executable, "-c", _MEMORY_CHILD, url],
+            capture_output=True,
+            text=True,
+            cwd=root,
+            env={**os.environ, "PYTHONPATH": str(root)},
+            check=True,
+        )
+    kb = json.loads(child.stdout.strip().splitlines()[-1])
+    assert kb["read"], "the 1080p lesson's card was not read"
+    console.print(
+        f"OCR memory (a process of its own, {BIG_LESSON}, 1920×1080): loading the engine "
+        f"+{(kb['engine'] - kb['imported']) / 1024:.0f} MB; probing the lesson, its card read by OCR, "
+        f"peak +{(kb['card'] - kb['engine']) / 1024:.0f} MB over that, "
+        f"+{(kb['after'] - kb['engine']) / 1024:.0f} MB still held after it"
+    )
 
 
 _PARTS = ("opening", "title_card", "ocr", "sound", "light")
