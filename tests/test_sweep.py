@@ -226,6 +226,36 @@ def test_kill_9_then_resume_stores_every_space_once(tmp_path: Path) -> None:
         server.stop()
 
 
+def test_ctrl_c_while_videos_are_probed_ends_the_sweep(tmp_path: Path) -> None:
+    """Ctrl+C while video probes wait for their host's turn (a delay between
+    requests): the sweep stops at once, as it says, and no probe thread keeps it alive."""
+    from tests.farm.mixed import start_mixed
+
+    server, app = start_mixed()
+    targets = tmp_path / "t.txt"
+    targets.write_text("\n".join(u for u in app.urls(server.base_url) if "/s/" not in u) + "\n", encoding="utf-8")
+    command = [sys.executable, "-m", "spacebot", "sweep", str(targets), "--db", str(tmp_path / "s.db")]
+    command += ["--allow-private", "--per-host", "2", "--concurrency", "4", "--delay", "0.4"]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    try:
+        process = subprocess.Popen(command, cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 120
+        videos = ("/upload/video/", "/media/")
+        while time.monotonic() < deadline and sum(p.startswith(videos) for _, p in server.started) < 1:
+            time.sleep(0.1)
+        assert sum(p.startswith(videos) for _, p in server.started) >= 1  # probes are under way
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            raise AssertionError("the sweep was still running 20 s after Ctrl+C") from None
+        assert process.returncode != 0
+        assert process.stderr is not None and "Traceback" not in process.stderr.read().decode()
+    finally:
+        server.stop()
+
+
 # -- re-sweeps and history ----------------------------------------------------------------------
 def test_unchanged_spaces_are_recorded_without_a_copy_and_history_shows_changes(
     tmp_path: Path,

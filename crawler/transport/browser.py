@@ -199,8 +199,14 @@ class BrowserSession:
                 "或用环境变量 SPACEBOT_CHROMIUM 指定 chromium 路径",
             )
         self._playwright = await async_playwright().start()
-        self._browser = await self._playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
-        self._context = await self._new_context()
+        try:
+            self._browser = await self._playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+            self._context = await self._new_context()
+        except BaseException:  # the driver started is not left running behind a failed launch
+            playwright, browser = self._playwright, self._browser
+            self._browser = self._context = self._playwright = None
+            await _shut(browser, playwright)
+            raise
 
     async def _new_context(self) -> Any:
         """A browser context with the guard on every request; recording or replaying a
@@ -365,25 +371,26 @@ class BrowserSession:
             self._idle = asyncio.get_running_loop().create_task(self._close_when_idle())
 
     async def _close_when_idle(self) -> None:
-        while (wait := self._last_closed + self.idle_close_s - time.monotonic()) > 0:
-            await asyncio.sleep(wait)  # a page opened and closed meanwhile moves the moment on
-        async with self._lock:  # no page is being opened meanwhile
-            if self._open_pages or self._browser is None:
-                return
-            self._idle_closing = True
-            browser, playwright = self._browser, self._playwright
-            self._browser = self._context = self._playwright = None
-            self._retired.clear()
-            self.idle_closes += 1
-            logger.info("no page open for %.0f s: chromium closed until the next one", self.idle_close_s)
-            try:
-                await browser.close()
-                if playwright is not None:
-                    await playwright.stop()
-            except Exception as exc:  # already gone (killed, crashed): nothing left to close
-                logger.info("closing an idle chromium: %s", _first_line(exc))
-            finally:
-                self._idle_closing = False
+        while True:
+            while (wait := self._last_closed + self.idle_close_s - time.monotonic()) > 0:
+                await asyncio.sleep(wait)  # a page opened and closed meanwhile moves the moment on
+            async with self._lock:  # no page is being opened meanwhile
+                if self._open_pages or self._browser is None:
+                    return  # in use again: the last page to close starts the wait anew
+                if time.monotonic() - self._last_closed < self.idle_close_s:
+                    continue  # a page came and went while this waited for the lock
+                browser, playwright = self._browser, self._playwright
+                self._browser = self._context = self._playwright = None
+                self._retired.clear()
+                self.idle_closes += 1
+                break
+        logger.info("no page open for %.0f s: chromium closed until the next one", self.idle_close_s)
+        # Outside the lock: a page wanted meanwhile starts a chromium of its own at once.
+        self._idle_closing = True
+        try:
+            await _shut(browser, playwright)
+        finally:
+            self._idle_closing = False
 
     async def _recycle(self) -> None:
         """A fresh context every ``recycle_every`` pages: chromium's memory stays flat in
@@ -514,7 +521,8 @@ class BrowserSession:
                 await asyncio.wait_for(page.close(run_before_unload=False), 5)
             except Exception:
                 pass
-            self._page_closed()
+            finally:  # counted as closed even when the space is cancelled (its watchdog) meanwhile
+                self._page_closed()
 
     async def _goto(self, page: Any, url: str) -> int:
         try:
@@ -648,7 +656,7 @@ class BrowserSession:
     async def aclose(self) -> None:
         if self._idle is not None:
             if self._idle_closing:
-                await self._idle  # chromium is being closed: not left half closed
+                await asyncio.shield(self._idle)  # chromium is being closed: not left half closed
             else:
                 self._idle.cancel()
             self._idle = None
@@ -662,6 +670,23 @@ class BrowserSession:
         if self._playwright is not None:
             await self._playwright.stop()
         self._browser = self._context = self._playwright = None
+
+
+async def _shut(browser: Any, playwright: Any, timeout: float = 10.0) -> None:
+    """Close chromium (bounded: one stuck under memory pressure must not hold the crawl),
+    then stop Playwright's driver whatever happened, which ends what it launched."""
+    try:
+        if browser is not None:
+            async with asyncio.timeout(timeout):
+                await browser.close()
+    except Exception as exc:  # already gone (killed, crashed), or stuck
+        logger.info("closing chromium: %s", _first_line(exc))
+    finally:
+        if playwright is not None:
+            try:
+                await playwright.stop()
+            except Exception as exc:
+                logger.info("stopping Playwright's driver: %s", _first_line(exc))
 
 
 class _NoCookies(http.cookiejar.CookieJar):

@@ -12,6 +12,7 @@ it back when the answer has been read.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import threading
 import time
 from collections import Counter, defaultdict
@@ -280,7 +281,17 @@ class ThreadGate:
 
     def acquire(self, url: str) -> _ThreadTicket:
         try:
-            ticket = asyncio.run_coroutine_threadsafe(self.gate.acquire(url), self.loop).result()
+            waiting = asyncio.run_coroutine_threadsafe(self.gate.acquire(url), self.loop)
+            while True:
+                try:
+                    ticket = waiting.result(timeout=1.0)
+                    break
+                except concurrent.futures.TimeoutError:
+                    # The crawl ended (Ctrl+C) and its loop with it: nothing will ever hand
+                    # this slot over, and the probe's thread must not keep the process alive.
+                    if self.loop.is_closed() or not self.loop.is_running():
+                        waiting.cancel()
+                        raise RuntimeError("the crawl's event loop has stopped") from None
         except HostPaused:
             meter = METER.get()  # the probe thread's copy of the space's context
             if meter is not None:
