@@ -114,3 +114,14 @@ def test_conditional_request_headers() -> None:
     both = CachedPage("<html></html>", "http://a/", etag='"x1"', last_modified="Sun, 22 Nov 2026 08:00:00 GMT")
     assert both.conditions() == {"If-None-Match": '"x1"', "If-Modified-Since": "Sun, 22 Nov 2026 08:00:00 GMT"}
     assert CachedPage("", "http://a/").conditions() == {}
+
+
+def test_a_list_left_still_growing_is_not_called_whole() -> None:
+    """A listing whose page the browser had to stop growing (out of time, the list still
+    loading): what was read is not taken as the whole collection, and the evidence says why."""
+    from crawler.visit.listings import ListingResult
+
+    grown = ListingResult("http://p.example/list", [], declared=None, grown_in_part=True).completeness("resources", 10)
+    assert not grown.complete and "仍在加载，未读完" in grown.evidence
+    whole = ListingResult("http://p.example/list", []).completeness("resources", 10)
+    assert whole.complete

@@ -47,7 +47,7 @@ CHROMIUM_ARGS = [
 ]
 _BLOCKED_TYPES = {"image", "media", "font", "stylesheet"}  # the crawl reads the DOM, not pixels
 _MAX_LOAD_MORE = 60
-_GROW_TIMEOUTS = 4  # a list is grown for at most this many request timeouts
+_GROW_TIMEOUTS = 4  # a list that stops growing for this many request timeouts is left as it is
 _SCROLL_JS = (
     "window.scrollTo(0, document.body.scrollHeight);"
     "document.dispatchEvent(new Event('scroll', {bubbles: true}))"  # reaches window's listeners too
@@ -555,12 +555,13 @@ class BrowserSession:
     async def render(self, url: str, *, load_more: bool = False) -> Page:
         """The page after its scripts ran (with ``load_more``, its list grown to the end)."""
         async with self._opened(url) as opened:
-            if load_more:
-                await self._load_all(opened.page, opened.settle)
+            whole = await self._load_all(opened.page, opened.settle) if load_more else True
             html = await self._content(opened.page)
             self.pages_rendered += 1
             answers = list(opened.answers)
-            return Page(url, opened.page.url, opened.status, html, "browser", [t for _, t in answers], answers=answers)
+            page = Page(url, opened.page.url, opened.status, html, "browser", [t for _, t in answers], answers=answers)
+            page.grown_in_part = not whole
+            return page
 
     async def explore(self, url: str, paths: list[list[list[str]]]) -> tuple[Page, list[Page | None]]:
         """The page at ``url``, and for each path the view its clicks lead to.
@@ -601,37 +602,43 @@ class BrowserSession:
                 await page.evaluate("document.querySelector('[data-spacebot-click]').click()")
                 await opened.settle()
                 await page.wait_for_load_state("load", timeout=self.timeout_ms)  # a click may open a page
-            await self._load_all(page, opened.settle)
+            whole = await self._load_all(page, opened.settle)
             answers = opened.answers_since(mark)
             html = await self._content(page)
         except Exception as exc:  # the view went away (a navigation, a crash): no view
             logger.info("exploring %s by %s failed: %s", url, path, _first_line(exc))
             return None
-        return Page(url, page.url, 200, html, "browser", [t for _, t in answers], answers=answers)
+        view = Page(url, page.url, 200, html, "browser", [t for _, t in answers], answers=answers)
+        view.grown_in_part = not whole
+        return view
 
-    async def _load_all(self, page: Any, settle: Any) -> None:
+    async def _load_all(self, page: Any, settle: Any) -> bool:
         """Click "加载更多" (or scroll) until the list stops growing, bounded; a page that
-        navigates away meanwhile keeps what it had."""
+        navigates away meanwhile keeps what it had. False when the list was left still
+        growing (out of time or steps): it was read in part."""
         try:
-            await self._grow(page, settle)
+            return await self._grow(page, settle)
         except Exception as exc:
             logger.info("growing the list of %s stopped: %s", page.url, _first_line(exc))
+            return True
 
-    async def _grow(self, page: Any, settle: Any) -> None:
+    async def _grow(self, page: Any, settle: Any) -> bool:
         words = [re.escape(w) for w in LOAD_MORE_WORDS]
-        # Bounded as a whole too: settling waits out the gate, and a page that polls its
-        # host all the time would otherwise wait the longest at every step.
-        budget = time.monotonic() + _GROW_TIMEOUTS * self.timeout_ms / 1000
+        # Bounded by progress: settling waits out the gate, and a page that polls its host
+        # all the time would wait the longest at every step. A list that keeps growing is
+        # read on (a busy machine makes each step slow, not the list shorter).
+        patience_s = _GROW_TIMEOUTS * self.timeout_ms / 1000
+        deadline = time.monotonic() + patience_s
         for _ in range(_MAX_LOAD_MORE):
-            if time.monotonic() > budget:
+            if time.monotonic() > deadline:
                 logger.info("growing the list of %s stopped: time is up", page.url)
-                return
+                return False
             before = await page.evaluate("document.body ? document.body.innerHTML.length : 0")
             if await page.evaluate(_FIND_MORE_JS, words):
                 try:
                     await page.click("[data-spacebot-more]", timeout=3000)
                 except Exception:
-                    return
+                    return True
                 patience = 5000
             else:
                 # Infinite scroll: scroll to the end and see whether the page grows. A page
@@ -650,8 +657,11 @@ class BrowserSession:
                 # (for the host gate, a slow API). Only a page with nothing in flight is done.
                 await settle(3.0)
                 if await page.evaluate("document.body ? document.body.innerHTML.length : 0") == before:
-                    return
+                    return True
             await settle(3.0)
+            deadline = time.monotonic() + patience_s  # it grew: the time starts again
+        logger.info("growing the list of %s stopped after %d steps", page.url, _MAX_LOAD_MORE)
+        return False
 
     async def aclose(self) -> None:
         if self._idle is not None:

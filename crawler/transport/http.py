@@ -52,6 +52,7 @@ class Page:
     headers: dict[str, str] = field(default_factory=dict)  # of the answer, names in lower case (HTTP only)
     grown: list[Any] = field(default_factory=list)  # rows a learnt list API added (records; HTTP only)
     blocked: str | None = None  # why a firewall, captcha or rate limit answered instead (set by the visit)
+    grown_in_part: bool = False  # its list was still growing when the browser had to stop
     _soup: Any = field(default=None, repr=False, compare=False)
 
     @property

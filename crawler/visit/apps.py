@@ -35,6 +35,7 @@ class AppListing:
     source: str | None = None  # the API address that answered
     pages_failed: int = 0
     truncated: bool = False
+    grown_in_part: bool = False  # drawn rows of a list that was still growing when the browser stopped
     in_app: set[str] = field(default_factory=set)  # record URLs that are only in-app routes
     videos: list[Video] = field(default_factory=list)
     links: dict[str, list[str]] = field(default_factory=dict)  # record URL → links in its body
@@ -207,7 +208,7 @@ async def read_app_listings(
         drawn = find_records(view.soup, view.final_url)
         if not lists:
             empty = next((jl.total for jl in found if jl.total == 0), None)  # the API says: none
-            out[kind] = AppListing(drawn, declared=empty if not drawn else None)
+            out[kind] = AppListing(drawn, declared=empty if not drawn else None, grown_in_part=view.grown_in_part)
             continue
         best = lists[0]
         listing = AppListing([], declared=best.total, source=best.source)

@@ -80,6 +80,7 @@ def app_listing_result(kind: str, app: AppListing, modules: list[ModuleBox], hom
         declared_by=declared_by,
         pages_failed=app.pages_failed,
         truncated=app.truncated,
+        grown_in_part=app.grown_in_part,
         app=app,
     )
 
@@ -101,6 +102,7 @@ class ListingResult:
     pages_declared: int | None = None  # 共 N 页
     pages_failed: int = 0  # listing pages that could not be read
     truncated: bool = False  # stopped at the page bound with pages left
+    grown_in_part: bool = False  # a page whose list was still growing when the browser stopped
     app: AppListing | None = None  # read from an app's JSON
 
     def completeness(self, kind: str, read: int) -> Completeness:
@@ -121,6 +123,9 @@ class ListingResult:
         if self.truncated:
             complete = False
             notes.append("列表页数超过上限，未读完")
+        if self.grown_in_part:
+            complete = False
+            notes.append("列表在限定时间内仍在加载，未读完")
         if self.declared is not None:
             head = f"页面显示 {self.declared_by}，读到 {read} 个"
         elif self.start is None and not self.records:
@@ -183,6 +188,7 @@ async def crawl_listing(
                 continue
             pages += 1
             result.pages.append(page)
+            result.grown_in_part = result.grown_in_part or page.grown_in_part
             page_soup = page.soup
             found = find_records(page_soup, page.final_url)
             if page.answers:
@@ -211,7 +217,7 @@ async def crawl_listing(
                     queue.append(link)
         result.truncated = result.truncated or bool(queue)
     result.truncated = result.truncated or len(tabs) > len(tab_totals)
-    if len(tabs) > 1 or result.pages_failed or result.truncated:
+    if len(tabs) > 1 or result.pages_failed or result.truncated or result.grown_in_part:
         result.home_key = None  # a box does not vouch for a listing split in tabs, or read in part
     if len(tabs) > 1:
         _tabs_declared(result, tab_totals, declared, declared_by)
