@@ -76,6 +76,61 @@ def test_a_scrolled_list_is_read_whole_while_the_host_gate_holds_its_requests() 
         assert asyncio.run(rows(4.0)) == free
 
 
+_COVERED_LIST = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>资源</title></head><body>
+<ul id="list"></ul><button id="more" type="button">加载更多</button>
+<div style="position:fixed;left:0;top:0;width:100%;height:100%;background:rgba(255,255,255,0.01)">
+  <p>欢迎访问，请使用最新版浏览器</p></div>
+<script>
+var page = 0;
+function more() {
+  page += 1;
+  fetch('/api/res?page=' + page).then(function (r) { return r.json(); }).then(function (d) {
+    document.getElementById('list').insertAdjacentHTML('beforeend', d.rows.map(function (x) {
+      return '<li><a href="/res/' + x.id + '">' + x.title + '</a> <span>2023-05-0' + (1 + x.id % 9) + '</span></li>';
+    }).join(''));
+    if (!d.more) { document.getElementById('more').remove(); }
+  });
+}
+document.getElementById('more').onclick = more;
+more();
+</script></body></html>"""
+
+
+def test_a_load_more_button_under_a_floating_layer_is_still_clicked_to_the_end() -> None:
+    """A page-wide notice layer (nearly transparent) lies over the list: a mouse click on
+    加载更多 would hit the layer, so Playwright's click never passes its checks. The list
+    is still read to its end (clicked by script), not taken as whole after its first rows."""
+    import json
+
+    from crawler.extract.records import find_records
+    from tests.farm.server import FarmServer, Request, Response, html
+
+    def route(request: Request) -> Response:
+        if request.path == "/api/res":
+            page = int(request.q("page", "1"))
+            rows = [{"id": i, "title": f"第{i}课教学课件"} for i in range(10 * page - 9, min(10 * page, 25) + 1)]
+            body = json.dumps({"rows": rows, "more": 10 * page < 25}, ensure_ascii=False).encode()
+            return Response(body=body, content_type="application/json; charset=utf-8")
+        return html(_COVERED_LIST)
+
+    server = FarmServer(route).start()
+    try:
+
+        async def rows() -> list[str]:
+            browser = BrowserSession(timeout=15, policy=AddressPolicy(allow_private=True))
+            try:
+                page = await browser.render(server.base_url + "/list", load_more=True)
+                assert not page.grown_in_part
+                return [r.title for r in find_records(page.soup, page.final_url)]
+            finally:
+                await browser.aclose()
+
+        titles = asyncio.run(rows())
+        assert titles == [f"第{i}课教学课件" for i in range(1, 26)]
+    finally:
+        server.stop()
+
+
 def test_an_idle_chromium_is_closed_and_started_again_when_a_page_needs_it() -> None:
     """Once a sweep reads its spaces without the browser (a trusted recipe), chromium and
     Playwright's driver give their memory back; the next page that needs scripts starts

@@ -131,6 +131,14 @@ _FIND_MORE_JS = """(words) => {
 }"""
 
 
+_SCRIPT_CLICK_JS = """() => {
+  const el = document.querySelector('[data-spacebot-more]');
+  if (!el || !el.isConnected) return false;
+  el.click();
+  return true;
+}"""
+
+
 def chromium_path() -> str:
     """Debian's chromium unless ``SPACEBOT_CHROMIUM`` says otherwise."""
     configured = os.environ.get("SPACEBOT_CHROMIUM")
@@ -629,16 +637,25 @@ class BrowserSession:
         # read on (a busy machine makes each step slow, not the list shorter).
         patience_s = _GROW_TIMEOUTS * self.timeout_ms / 1000
         deadline = time.monotonic() + patience_s
+        by_script = False
         for _ in range(_MAX_LOAD_MORE):
             if time.monotonic() > deadline:
                 logger.info("growing the list of %s stopped: time is up", page.url)
                 return False
             before = await page.evaluate("document.body ? document.body.innerHTML.length : 0")
             if await page.evaluate(_FIND_MORE_JS, words):
-                try:
-                    await page.click("[data-spacebot-more]", timeout=3000)
-                except Exception:
-                    return True
+                # A control Playwright's checks do not pass in time (a busy renderer draws
+                # no frames, a floating layer covers it) is clicked by script, from then on
+                # at once; one no longer there (the list redrawn meanwhile) is looked for again.
+                clicked = False
+                if not by_script:
+                    try:
+                        await page.click("[data-spacebot-more]", timeout=3000)
+                        clicked = True
+                    except Exception:
+                        by_script = True
+                if not clicked and not await page.evaluate(_SCRIPT_CLICK_JS):
+                    continue
                 patience = 5000
             else:
                 # Infinite scroll: scroll to the end and see whether the page grows. A page
