@@ -32,6 +32,9 @@ from .transport.har import HarRecorder, HarReplay, read_har_target
 from .transport.http import HttpFetcher
 from .transport.pinned import pinned_async_transport, pinned_sync_transport
 from .transport.ssrf import AddressPolicy, RefusedAddress, address_class
+from .transport.turns import BROWSER as TURN_BROWSER
+from .transport.turns import PROBES as TURN_PROBES
+from .transport.turns import Turns, turn_from_thread
 from .transport.urls import check_target_url
 from .visit.progress import STAGE, STAGES, stage
 from .visit.session import CrawlOptions
@@ -70,6 +73,9 @@ __all__ = [
     "Target",
     "TargetList",
     "ThreadGate",
+    "TURN_BROWSER",
+    "TURN_PROBES",
+    "Turns",
     "Video",
     "VideoProbe",
     "Visibility",
@@ -87,4 +93,5 @@ __all__ = [
     "shipped_recipes",
     "single_url",
     "stage",
+    "turn_from_thread",
 ]

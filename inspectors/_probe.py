@@ -11,11 +11,13 @@ the wire.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import ssl
 import struct
 import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from math import gcd
@@ -189,6 +191,7 @@ def probe_video(
     costs: dict[str, tuple[int, float]] | None = None,
     content: bool = True,
     card: bool = True,
+    hold: Callable[[], AbstractContextManager[None]] | None = None,
 ) -> VideoProbe:
     """Read a video's properties without downloading it; every failure is a probe status.
 
@@ -201,7 +204,8 @@ def probe_video(
     probe is not read again: the earlier probe is returned with ``bytes_read = 0``. With a
     ``gate`` every request (each Range read, playlist and segment, each redirect hop)
     waits for its host's slot of the crawl's gate. A ``costs`` dict receives the bytes
-    read and seconds spent by each part (opening, title card, OCR, sound, light).
+    read and seconds spent by each part (opening, title card, OCR, sound, light). ``hold``
+    is entered around the decoding and the OCR (the probes' turn in a sweep).
     """
     guard = policy or AddressPolicy()
 
@@ -224,7 +228,18 @@ def probe_video(
             mounts={f"https://{host}": network(False) for host in guard.insecure_hosts},
         ) as client:
             return _probe(
-                client, url, timeout, title_window_s, cache, guard, transport, gate, costs, content, card or content
+                client,
+                url,
+                timeout,
+                title_window_s,
+                cache,
+                guard,
+                transport,
+                gate,
+                costs,
+                content,
+                card or content,
+                hold,
             )
     except RefusedAddress as exc:
         return VideoProbe(status="unreachable", detail=str(exc))
@@ -244,6 +259,7 @@ def _probe(
     costs: dict[str, tuple[int, float]] | None = None,
     content: bool = True,
     card: bool = True,
+    hold: Callable[[], AbstractContextManager[None]] | None = None,
 ) -> VideoProbe:
     if cache is not None:
         try:
@@ -265,6 +281,7 @@ def _probe(
             costs=costs,
             content=content,
             card=card,
+            hold=hold,
         )
         if size is not None and probe.status == "ok" and probe.detail is None:  # a part failed: measure again next time
             cache.save(url, size, etag, modified, probe)
@@ -300,7 +317,11 @@ def _probe(
                     detail="文件中没有视频流",
                 )
             facts = _stream_facts(container)
-            measured = _measure_content(container, reader, facts["duration_s"], title_window_s, costs, content, card)
+            # the decoding and the OCR, the memory-hungry part, in ``hold`` (a sweep's turn)
+            with hold() if hold is not None else contextlib.nullcontext():
+                measured = _measure_content(
+                    container, reader, facts["duration_s"], title_window_s, costs, content, card
+                )
     except RangeReadError as exc:
         return VideoProbe(
             status="error",

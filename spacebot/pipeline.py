@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import contextvars
 import ctypes
 import functools
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, replace
 from datetime import date
@@ -17,6 +18,7 @@ from typing import Any
 
 from crawler import (
     METER,
+    TURN_PROBES,
     AddressPolicy,
     BrowserSession,
     CrawlOptions,
@@ -29,12 +31,14 @@ from crawler import (
     SpaceSnapshot,
     Target,
     ThreadGate,
+    Turns,
     check_target_url,
     crawl_space,
     metered,
     paused_out,
     single_url,
     stage,
+    turn_from_thread,
 )
 from inspectors import (
     Finding,
@@ -68,17 +72,33 @@ def _libc() -> Any:
         return None
 
 
+def _trim() -> None:
+    """What the process freed handed back to the system: a probe's frames and the OCR's
+    buffers stay in glibc's heap otherwise, however long the sweep goes on without needing
+    them. Measured: a process that probed a 1080p lesson held 347 MB, 233 MB once trimmed;
+    the sweep benchmark's peak PSS (60 spaces, OCR rubric) went from 1360 to 1291 MB."""
+    libc = _libc()
+    if libc is not None and hasattr(libc, "malloc_trim"):
+        libc.malloc_trim(0)
+
+
 def _trimmed(run: Callable[[], Any]) -> Any:
-    """``run()``, then what it freed handed back to the system: a probe's frames and the
-    OCR's buffers stay in glibc's heap otherwise, however long the sweep goes on without
-    needing them. Measured: a process that probed a 1080p lesson held 347 MB, 233 MB once
-    trimmed; the sweep benchmark's peak PSS (60 spaces, OCR rubric) went from 1360 to 1291 MB."""
     try:
         return run()
     finally:
-        libc = _libc()
-        if libc is not None and hasattr(libc, "malloc_trim"):
-            libc.malloc_trim(0)
+        _trim()
+
+
+@contextlib.contextmanager
+def _probes_turn(turns: Turns, loop: asyncio.AbstractEventLoop) -> Iterator[None]:
+    """The probes' turn around a probe's decoding and OCR (in its thread), given back once
+    their memory is: chromium is not started beside a probe's frames and the OCR. Taken in
+    the thread, so the probes holding it are those running, never more than its pool."""
+    with turn_from_thread(turns, TURN_PROBES, loop):
+        try:
+            yield
+        finally:
+            _trim()
 
 
 @functools.cache
@@ -104,15 +124,20 @@ async def _probe_all(
     gate: HostGate | None = None,
     content: bool = True,
     card: bool = True,
+    turns: Turns | None = None,
 ) -> SpaceSnapshot:
     """Probe the videos the crawl found; those it reused from an unchanged listing keep the
     probe of the last crawl (unless it left unread the ``content`` or ``card`` wanted).
     The probes go into the crawl state for the next re-sweep. Their requests (running in
-    threads) pass the crawl's host gate."""
+    threads) pass the crawl's host gate. With ``turns``, a probe that reads the title card by
+    OCR waits for the probes' turn to decode the lesson and read it (not to reuse a probe)."""
     if not snapshot.videos:
         return snapshot
     slots = asyncio.Semaphore(_PROBES_AT_ONCE)
     thread_gate = ThreadGate(gate, asyncio.get_running_loop()) if gate is not None else None
+
+    loop = asyncio.get_running_loop()
+    hold = functools.partial(_probes_turn, turns, loop) if turns is not None and content else None
 
     async def probe(video: Any) -> Any:
         if video.probe is not None and video.probe.covers(content, card):
@@ -127,11 +152,12 @@ async def _probe_all(
             gate=thread_gate,
             content=content,
             card=card,
+            hold=hold,
         )
         async with slots:
             # the caller's context goes along (as with asyncio.to_thread): the space's meter counts the probe's requests
             context = contextvars.copy_context()
-            result = await asyncio.get_running_loop().run_in_executor(_probe_pool(), context.run, _trimmed, run)
+            result = await loop.run_in_executor(_probe_pool(), context.run, _trimmed, run)
         return replace(video, probe=result)
 
     videos = [_read_card_items(v, snapshot.profile.name) for v in await asyncio.gather(*map(probe, snapshot.videos))]
@@ -256,6 +282,8 @@ async def inspect_target(
         snapshot = await crawl_space(
             target, options, browser=browser, fetcher=fetcher, previous_state=previous_state, recipes=recipes
         )
+        if own_browser:  # done with it: chromium's memory is not held beside the probes' OCR
+            await browser.aclose()
         if snapshot.videos:
             stage("videos")
         snapshot = await _probe_all(
@@ -267,6 +295,7 @@ async def inspect_target(
             fetcher.gate,
             content=rubric.reads_video_content,
             card=rubric.reads_title_card,
+            turns=browser.turns,
         )
         if meter.exceeded and snapshot.crawl.status == "ok":  # the probes went past the budget
             snapshot = replace(snapshot, crawl=replace(snapshot.crawl, status="error", error=meter.message))

@@ -26,7 +26,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from crawler import BrowserSession, CrawlOptions, HostGate, HttpFetcher, RecipeBook, Target, shipped_recipes
+from crawler import BrowserSession, CrawlOptions, HostGate, HttpFetcher, RecipeBook, Target, Turns, shipped_recipes
 from inspectors import Rubric, cohort_scores
 from store import SnapshotStore
 from store._sweeps import sweep_key
@@ -129,8 +129,14 @@ async def run_sweep(
     fetcher = HttpFetcher(
         timeout=settings.options.timeout, gate=gate, obey_robots=settings.options.obey_robots, policy=policy
     )
+    # Chromium and the probes that read title cards (the OCR) take turns, so their memory
+    # is not added up (see crawler's ``Turns``); a rubric that reads no card has no such probe.
     browser = BrowserSession(
-        timeout=max(settings.options.timeout, 10.0), recycle_every=_RECYCLE_EVERY, policy=policy, gate=gate
+        timeout=max(settings.options.timeout, 10.0),
+        recycle_every=_RECYCLE_EVERY,
+        policy=policy,
+        gate=gate,
+        turns=Turns(),
     )
     slots = asyncio.Semaphore(max(1, settings.concurrency))
     book = open_recipes(store, settings)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import os
+import time
 from pathlib import Path
 
 from benchmarks.proctree import descendants
-from crawler.transport.browser import BrowserSession
+from crawler import TURN_BROWSER, TURN_PROBES, Turns
+from crawler.transport.browser import IDLE_CLOSE_S, BrowserSession
 from crawler.transport.ssrf import AddressPolicy
 from tests.farm.mixed import start_mixed
 
@@ -157,6 +159,52 @@ def test_an_idle_chromium_is_closed_and_started_again_when_a_page_needs_it() -> 
         before, after = asyncio.run(run())
         assert before == [1, 1, 0, 0]  # closed, driver and all, after a second with no page
         assert after == [1, 1]  # started again for the next page
+        assert _browsers() == 0
+    finally:
+        server.stop()
+
+
+def test_chromium_gives_way_to_the_probes_and_waits_for_them() -> None:
+    """A sweep whose rubric reads the title cards runs chromium and the probes' OCR in
+    turns: probes waiting close an unused chromium within the grace (not the half-minute
+    idle wait), and a page wanted while probes run waits for them, then starts chromium."""
+    server, app = start_mixed()
+    try:
+        url = next(u for u in app.urls(server.base_url) if "/s/" in u)  # an SPA space: drawn by scripts
+
+        async def run() -> dict[str, object]:
+            turns = Turns()
+            browser = BrowserSession(timeout=30, policy=AddressPolicy(allow_private=True), turns=turns)
+            seen: dict[str, object] = {}
+            try:
+                await browser.render(url)
+                seen["up"] = (_browsers(), turns.side)
+                waited = time.monotonic()
+                await turns.acquire(TURN_PROBES)  # a probe: waits for chromium to go
+                seen["probe waited"] = time.monotonic() - waited
+                seen["while probing"] = _browsers()
+                page = asyncio.ensure_future(browser.render(url))
+                for _ in range(100):  # until the page asks for chromium
+                    if turns.wanted_by(TURN_BROWSER):
+                        break
+                    await asyncio.sleep(0.02)
+                await asyncio.sleep(0.5)
+                seen["page waiting"] = (turns.wanted_by(TURN_BROWSER), turns.side, page.done(), _browsers())
+                await turns.release(TURN_PROBES)
+                seen["page"] = (await page).status
+                seen["after"] = (_browsers(), turns.side)
+                return seen
+            finally:
+                await browser.aclose()
+                seen["closed"] = (turns.side, turns.wanted_by(TURN_PROBES), turns.changes)
+
+        seen = asyncio.run(run())
+        assert seen["up"] == (1, TURN_BROWSER)
+        assert seen["while probing"] == 0
+        assert isinstance(seen["probe waited"], float) and seen["probe waited"] < IDLE_CLOSE_S / 2
+        assert seen["page waiting"] == (True, TURN_PROBES, False, 0)
+        assert seen["page"] == 200 and seen["after"] == (1, TURN_BROWSER)
+        assert seen["closed"] == (None, False, 2)  # the turn given back with chromium
         assert _browsers() == 0
     finally:
         server.stop()

@@ -31,6 +31,7 @@ from .http import FetchError, Page
 from .pinned import pinned_async_transport
 from .ssrf import AddressPolicy, RefusedAddress
 from .tls import certificate_message, certificate_problem
+from .turns import BROWSER, PROBES, Turns
 
 __all__ = ["BrowserSession", "chromium_path", "CHROMIUM_ARGS"]
 
@@ -58,6 +59,9 @@ _QUIET_S = 0.25  # a page counts as settled after this long with no request in f
 # reads its spaces over HTTP and may need no browser for minutes, while its video probes
 # and their OCR need the memory.
 IDLE_CLOSE_S = 30.0
+# … and after this long when the video probes wait for their turn (see ``Turns``): long
+# enough for a space's crawl to go from one rendered page to its next.
+TURN_GRACE_S = 2.0
 
 
 @dataclass
@@ -154,7 +158,9 @@ class BrowserSession:
     """A lazily started chromium; ``render(url)`` returns the page after its scripts ran.
 
     It is closed again after ``idle_close_s`` seconds with no page open (0: kept until
-    ``aclose``), unless it records or replays a HAR file."""
+    ``aclose``), unless it records or replays a HAR file. With ``turns`` chromium holds the
+    browser's turn while it is up, and is closed ``TURN_GRACE_S`` after its last page when
+    the probes wait for theirs."""
 
     def __init__(
         self,
@@ -166,6 +172,7 @@ class BrowserSession:
         har_record: Path | None = None,
         har_replay: Path | None = None,
         idle_close_s: float = IDLE_CLOSE_S,
+        turns: Turns | None = None,
     ) -> None:
         self.policy = policy or AddressPolicy()
         self.gate = gate  # every request the pages make waits for its host's slot
@@ -195,6 +202,10 @@ class BrowserSession:
         self._last_closed = 0.0  # time.monotonic() when the last page closed
         self._idle: asyncio.Task[None] | None = None
         self._idle_closing = False  # the idle task is closing chromium: let it finish
+        self._closed = False  # aclose ran: no watcher is started any more
+        # A chromium kept until ``aclose`` would keep the probes from their turn for good.
+        self.turns = turns if self.idle_close_s > 0 else None
+        self._turns_held = 0  # chromiums started and not yet closed, each holding the turn
 
     async def _start(self) -> None:
         from playwright.async_api import async_playwright
@@ -206,15 +217,34 @@ class BrowserSession:
                 f"找不到浏览器 {path}：请先运行 make demo 或 apt-get install chromium，"
                 "或用环境变量 SPACEBOT_CHROMIUM 指定 chromium 路径",
             )
-        self._playwright = await async_playwright().start()
+        self._closed = False
+        if self.turns is not None:
+            await self.turns.acquire(BROWSER)
+            self._turns_held += 1
         try:
+            self._playwright = await async_playwright().start()
             self._browser = await self._playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
             self._context = await self._new_context()
         except BaseException:  # the driver started is not left running behind a failed launch
             playwright, browser = self._playwright, self._browser
             self._browser = self._context = self._playwright = None
-            await _shut(browser, playwright)
+            try:
+                await _shut(browser, playwright)
+            finally:
+                await self._let_go()
             raise
+
+    async def _let_go(self) -> None:
+        """A chromium this session started is closed: its turn is over."""
+        if self.turns is not None and self._turns_held > 0:
+            self._turns_held -= 1
+            await asyncio.shield(self.turns.release(BROWSER))
+
+    def _idle_limit(self) -> float:
+        """Seconds with no page open after which chromium is closed."""
+        if self.turns is not None and self.turns.wanted_by(PROBES):
+            return min(self.idle_close_s, TURN_GRACE_S)
+        return self.idle_close_s
 
     async def _new_context(self) -> Any:
         """A browser context with the guard on every request; recording or replaying a
@@ -366,7 +396,12 @@ class BrowserSession:
                 await self._recycle()
                 self._tabs_in_context = 0
             self._tabs_in_context += 1
-            page = await self._context.new_page()
+            try:
+                page = await self._context.new_page()
+            except BaseException:  # a chromium started for this tab is watched like an idle one
+                self._last_closed = time.monotonic()
+                self._watch_idle()
+                raise
             self._open_pages += 1
             return page
 
@@ -375,30 +410,43 @@ class BrowserSession:
         once ``idle_close_s`` passes without a new one."""
         self._open_pages -= 1
         self._last_closed = time.monotonic()
-        if self._open_pages == 0 and self.idle_close_s > 0 and (self._idle is None or self._idle.done()):
-            self._idle = asyncio.get_running_loop().create_task(self._close_when_idle())
+        self._watch_idle()
+
+    def _watch_idle(self) -> None:
+        """With no page open, chromium is closed after the idle wait (one watcher at a time)."""
+        if self._open_pages == 0 and self.idle_close_s > 0 and not self._closed:
+            if self._idle is None or self._idle.done():
+                self._idle = asyncio.get_running_loop().create_task(self._close_when_idle())
 
     async def _close_when_idle(self) -> None:
         while True:
-            while (wait := self._last_closed + self.idle_close_s - time.monotonic()) > 0:
-                await asyncio.sleep(wait)  # a page opened and closed meanwhile moves the moment on
+            while (wait := self._last_closed + self._idle_limit() - time.monotonic()) > 0:
+                # a page opened and closed meanwhile moves the moment on; the probes starting
+                # to wait for their turn bring it nearer
+                await asyncio.sleep(min(wait, 0.5) if self.turns is not None else wait)
             async with self._lock:  # no page is being opened meanwhile
                 if self._open_pages or self._browser is None:
                     return  # in use again: the last page to close starts the wait anew
-                if time.monotonic() - self._last_closed < self.idle_close_s:
+                if time.monotonic() - self._last_closed < self._idle_limit():
                     continue  # a page came and went while this waited for the lock
                 browser, playwright = self._browser, self._playwright
                 self._browser = self._context = self._playwright = None
                 self._retired.clear()
                 self.idle_closes += 1
                 break
-        logger.info("no page open for %.0f s: chromium closed until the next one", self.idle_close_s)
+        logger.info("no page open for %.0f s: chromium closed until the next one", self._idle_limit())
         # Outside the lock: a page wanted meanwhile starts a chromium of its own at once.
         self._idle_closing = True
         try:
             await _shut(browser, playwright)
         finally:
             self._idle_closing = False
+            await self._let_go()
+        if self._browser is not None and not self._open_pages:
+            # A chromium started while this one was shut, its pages already gone: this
+            # watcher ends, so a new one watches it (else probes waiting would wait on).
+            self._idle = None
+            self._watch_idle()
 
     async def _recycle(self) -> None:
         """A fresh context every ``recycle_every`` pages: chromium's memory stays flat in
@@ -443,8 +491,10 @@ class BrowserSession:
             return png
         finally:
             self._meters.pop(page, None)
-            try:
-                await page.close()
+            try:  # bounded: a stuck renderer must not keep chromium up (and the probes waiting)
+                await asyncio.wait_for(page.close(run_before_unload=False), 5)
+            except Exception:
+                pass
             finally:
                 self._page_closed()
 
@@ -460,6 +510,7 @@ class BrowserSession:
                 pass
             self._browser = self._context = self._playwright = None
             self._retired.clear()
+            await self._let_go()
         if self._context is None:
             await self._start()
 
@@ -681,6 +732,7 @@ class BrowserSession:
         return False
 
     async def aclose(self) -> None:
+        self._closed = True
         if self._idle is not None:
             if self._idle_closing:
                 await asyncio.shield(self._idle)  # chromium is being closed: not left half closed
@@ -690,13 +742,17 @@ class BrowserSession:
         if self._client is not None:
             await self._client.aclose()
             self._client = None
-        if self._context is not None and self.har_record is not None:
-            await self._context.close()  # writes the recorded HAR
-        if self._browser is not None:
-            await self._browser.close()
-        if self._playwright is not None:
-            await self._playwright.stop()
-        self._browser = self._context = self._playwright = None
+        try:
+            if self._context is not None and self.har_record is not None:
+                await self._context.close()  # writes the recorded HAR
+        finally:
+            browser, playwright = self._browser, self._playwright
+            self._browser = self._context = self._playwright = None
+            try:
+                await _shut(browser, playwright)
+            finally:
+                while self._turns_held:
+                    await self._let_go()
 
 
 async def _shut(browser: Any, playwright: Any, timeout: float = 10.0) -> None:

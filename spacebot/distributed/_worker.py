@@ -33,6 +33,7 @@ from crawler import (
     HttpFetcher,
     Recipe,
     RecipeBook,
+    Turns,
     check_target_url,
 )
 from errors import TargetError
@@ -163,6 +164,8 @@ class WorkerRuntime:
         self.current: list[str] = []
         self._redis: Any = None
         self._crawlers: dict[tuple[Any, ...], _Crawlers] = {}
+        # One for the process: every sweep's chromium and every probe's OCR share its memory.
+        self._turns = Turns()
         self._metas: dict[str, tuple[str, SweepMeta]] = {}  # token → (digest, settings)
         self._lock = threading.Lock()
 
@@ -377,8 +380,12 @@ class WorkerRuntime:
                 pause_seconds=meta.pause_minutes * 60,
             )
             fetcher = HttpFetcher(timeout=meta.timeout, gate=gate, obey_robots=True, policy=self.policy)
-            browser = BrowserSession(
-                timeout=max(meta.timeout, 10.0), recycle_every=_RECYCLE_EVERY, policy=self.policy, gate=gate
+            browser = BrowserSession(  # in turns with the probes' OCR, as in a sweep (see __init__)
+                timeout=max(meta.timeout, 10.0),
+                recycle_every=_RECYCLE_EVERY,
+                policy=self.policy,
+                gate=gate,
+                turns=self._turns,
             )
             crawlers = self._crawlers[key] = _Crawlers(gate, fetcher, browser)
         return crawlers

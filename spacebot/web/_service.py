@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from crawler import STAGE, STAGES, AddressPolicy, BrowserSession, CrawlOptions, HostGate, HttpFetcher, Target
+from crawler import STAGE, STAGES, AddressPolicy, BrowserSession, CrawlOptions, HostGate, HttpFetcher, Target, Turns
 from errors import SpacebotError
 from inspectors import load_rubric
 from store import SnapshotStore
@@ -161,8 +161,12 @@ class CheckService:
             return
         self._gate = HostGate(s.per_host)
         self._fetcher = HttpFetcher(timeout=s.timeout, gate=self._gate, policy=s.policy)
-        self._browser = BrowserSession(
-            timeout=max(s.timeout, 10.0), recycle_every=_RECYCLE_EVERY, policy=s.policy, gate=self._gate
+        self._browser = BrowserSession(  # in turns with the probes' OCR, as in a sweep
+            timeout=max(s.timeout, 10.0),
+            recycle_every=_RECYCLE_EVERY,
+            policy=s.policy,
+            gate=self._gate,
+            turns=Turns(),
         )
         self._workers = [asyncio.create_task(self._work()) for _ in range(max(1, s.max_running))]
 
