@@ -134,9 +134,8 @@ async def _probe_all(
     if not snapshot.videos:
         return snapshot
     slots = asyncio.Semaphore(_PROBES_AT_ONCE)
-    thread_gate = ThreadGate(gate, asyncio.get_running_loop()) if gate is not None else None
-
     loop = asyncio.get_running_loop()
+    thread_gate = ThreadGate(gate, loop) if gate is not None else None
     hold = functools.partial(_probes_turn, turns, loop) if turns is not None and content else None
 
     async def probe(video: Any) -> Any:

@@ -130,7 +130,8 @@ async def run_sweep(
         timeout=settings.options.timeout, gate=gate, obey_robots=settings.options.obey_robots, policy=policy
     )
     # Chromium and the probes that read title cards (the OCR) take turns, so their memory
-    # is not added up (see crawler's ``Turns``); a rubric that reads no card has no such probe.
+    # is not added up (see crawler's ``Turns``); a rubric that does not judge the lessons'
+    # content has no such probe.
     browser = BrowserSession(
         timeout=max(settings.options.timeout, 10.0),
         recycle_every=_RECYCLE_EVERY,

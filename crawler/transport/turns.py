@@ -16,8 +16,8 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 from collections import Counter
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 __all__ = ["BROWSER", "PROBES", "Turns", "turn_from_thread"]
 
@@ -78,14 +78,6 @@ class Turns:
             if self._holders == 0:
                 self._side = None
             changed.notify_all()
-
-    @asynccontextmanager
-    async def hold(self, side: str) -> AsyncIterator[None]:
-        await self.acquire(side)
-        try:
-            yield
-        finally:
-            await asyncio.shield(self.release(side))
 
 
 @contextmanager
