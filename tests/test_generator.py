@@ -180,9 +180,11 @@ def test_ground_truth_is_self_consistent(farm: GeneratedFarm) -> None:
 
 
 def test_expected_urls_answer(farm: GeneratedFarm) -> None:
+    sizes_compared = 0
     with httpx.Client(timeout=10) as client:
         for space in farm.spaces:
             e = space.expected
+            shown = {item["url"]: item["size_bytes"] for item in e["resources"]}
             entry = client.get(space.url, follow_redirects=False)
             status = e["crawl"]["status"]
             if status == "ok":
@@ -205,6 +207,10 @@ def test_expected_urls_answer(farm: GeneratedFarm) -> None:
                     assert answer.headers["content-type"] == "video/mp4"
                     total = int(answer.headers["content-range"].rsplit("/", 1)[1])
                     assert total == video["probe"]["size_bytes"]
+                    if shown.get(video["page_url"]) is not None:  # the size displayed is the file's
+                        assert abs(shown[video["page_url"]] - total) <= 0.01 * total, video["url"]
+                        sizes_compared += 1
+    assert sizes_compared > 0
 
 
 # -- the scorer ---------------------------------------------------------------------------------

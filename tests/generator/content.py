@@ -9,12 +9,13 @@ category keyword and the file type (if shown) agrees with it.
 from __future__ import annotations
 
 import random
+from collections.abc import Iterable
 from datetime import date, timedelta
 
 from . import banks
 from .model import AlbumItem, ArticleItem, Link, ModuleBox, ResourceItem, SpaceModel, Style, Teacher, VideoFile
 
-__all__ = ["draw_space"]
+__all__ = ["draw_space", "show_file_sizes"]
 
 _CATEGORY_WEIGHTS = {
     "microlecture": 20,
@@ -85,6 +86,22 @@ def _size(rng: random.Random, ext: str, style: Style) -> tuple[str, int]:
     number = f"{value:g}" if unit == "KB" else f"{value}"
     text = style.size_style.format(v=number, u=unit, s=unit[0])
     return text, round(float(number) * 1024**power)
+
+
+def show_file_sizes(spaces: Iterable[SpaceModel], style: Style, sizes: dict[str, int]) -> None:
+    """Display the size of each video served as a file from the file itself, as an upload
+    form records it (the drawn size stays for HLS streams, which have no one file). The
+    files are made after the draw, so their sizes are known only when the farm starts."""
+    for space in spaces:
+        for item in space.resources:
+            if item.video is None or item.video.source not in sizes:
+                continue
+            size = sizes[item.video.source]
+            number, unit, power = (
+                (f"{round(size / 1024)}", "KB", 1) if size < 1024**2 else (f"{size / 1024**2:.2f}", "MB", 2)
+            )
+            item.size_text = style.size_style.format(v=number, u=unit, s=unit[0])
+            item.size_bytes = round(float(number) * 1024**power)
 
 
 def _resource_title(rng: random.Random, topic: str, grade: str, label: str, keyword: bool) -> str:

@@ -16,6 +16,7 @@ from tests.farm.server import FarmServer
 from tests.farm.videos import MEDIA_VERSION, ensure_videos
 
 from .app import PlatformApp, SsoApp
+from .content import show_file_sizes
 from .draw import draw_platform, platform_seed
 from .model import Platform
 from .site import Site
@@ -101,6 +102,7 @@ class GeneratedFarm:
         videos = ensure_videos(self.media)
         sizes = {name: path.stat().st_size for name, path in videos.items()}
         for index, platform in enumerate(self.platforms):
+            show_file_sizes(platform.spaces, platform.style, sizes)
             if self._bases is not None:
                 platform.base_url, platform.sso_url = self._bases[index]
             else:
