@@ -1,6 +1,7 @@
 """One generated platform with N spaces, served for the sweep benchmark in its own process.
 
     .venv/bin/python -m benchmarks.generated_farm --kind layout_api|spa --spaces N [--latency S] [--declared-counts]
+        [--lessons K]
 
 draws the first platform (seeds from 1000 on) of the kind asked for (with
 ``--declared-counts``, the first whose module boxes declare their collections' counts), with N spaces on its
@@ -34,9 +35,12 @@ def main() -> None:
     parser.add_argument(
         "--declared-counts", action="store_true", help="a platform whose module boxes declare their counts"
     )
+    parser.add_argument(
+        "--lessons", type=int, help="at most this many micro-course videos per space (fewer title cards to read)"
+    )
     args = parser.parse_args()
     seed = first_seed(args.kind, box_counts=True if args.declared_counts else None)
-    farm = GeneratedFarm(0, 1, spaces=args.spaces, seeds=[seed])
+    farm = GeneratedFarm(0, 1, spaces=args.spaces, seeds=[seed], lessons=args.lessons)
     farm.start()
     server = farm.servers[0]
     server.latency = args.latency

@@ -29,9 +29,12 @@ recipe trusted) against a re-sweep with ``--no-recipes``, whether both re-sweeps
 the same snapshots, and the most requests the host saw in flight at once.
 ``--declared-counts`` draws instead the first such platform whose module boxes declare
 their collections' counts, where an unchanged re-sweep need not open the listings.
+``--lessons K`` keeps at most K micro-course videos per generated space (the other video
+resources left out): the OCR rubric's sweep at N = 2000 with fewer title cards to read.
 
     .venv/bin/python -m benchmarks.sweep [--sizes 200,2000] [--shape campaign|small] [--naive-sample 20]
     .venv/bin/python -m benchmarks.sweep --farm layout_api --sizes 200 [--rubric wuhan-2022] [--declared-counts]
+        [--lessons K]
 """
 
 from __future__ import annotations
@@ -183,11 +186,14 @@ def _space_pages(log: list[list[str]]) -> dict[str, list[str]]:
     return out
 
 
-def _serve_generated(kind: str, n: int, latency: float, counts: bool) -> tuple[subprocess.Popen, dict]:  # type: ignore[type-arg]
+def _serve_generated(
+    kind: str, n: int, latency: float, counts: bool, lessons: int | None
+) -> tuple[subprocess.Popen, dict]:  # type: ignore[type-arg]
     process = subprocess.Popen(
         [sys.executable, "-m", "benchmarks.generated_farm", "--kind", kind, "--spaces", str(n)]
         + ["--latency", str(latency)]
-        + (["--declared-counts"] if counts else []),
+        + (["--declared-counts"] if counts else [])
+        + (["--lessons", str(lessons)] if lessons is not None else []),
         cwd=ROOT,
         stdout=subprocess.PIPE,
         text=True,
@@ -271,6 +277,7 @@ def generated(args: argparse.Namespace, console: Console) -> None:
     table = Table(
         title=f"spacebot sweep on a generated {args.farm} platform"
         + (" whose boxes declare their counts" if args.declared_counts else "")
+        + (f", at most {args.lessons} micro-course(s) a space" if args.lessons is not None else "")
         + f", one host, rubric {args.rubric} (loopback, one run)"
     )
     for column in (
@@ -295,7 +302,7 @@ def generated(args: argparse.Namespace, console: Console) -> None:
         table.add_column(column, justify="right")
     peaks = []
     for n in (int(x) for x in args.sizes.split(",")):
-        farm, served = _serve_generated(args.farm, n, args.latency, args.declared_counts)
+        farm, served = _serve_generated(args.farm, n, args.latency, args.declared_counts, args.lessons)
         base, urls = served["base"], served["urls"]
         try:
             with tempfile.TemporaryDirectory() as tmp:
@@ -379,7 +386,15 @@ def main() -> None:
         action="store_true",
         help="a generated platform whose module boxes declare their collections' counts (what a re-sweep can skip)",
     )
+    parser.add_argument(
+        "--lessons",
+        type=int,
+        help="generated farms: at most this many micro-course videos per space, the other video resources "
+        "left out (fewer title cards to read: the OCR rubric at N = 2000 within an hour)",
+    )
     args = parser.parse_args()
+    if args.lessons is not None and args.lessons < 1:
+        parser.error("--lessons must be at least 1")
     console = Console(width=200)
     if args.farm != "bulk":
         generated(args, console)

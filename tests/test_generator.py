@@ -82,6 +82,20 @@ def test_draw_is_deterministic(videos: dict[str, Path]) -> None:
     assert asdict(draw_platform(1).style) != asdict(draw_platform(2).style)
 
 
+def test_a_benchmark_farm_keeps_few_lessons_and_counts_what_is_left() -> None:
+    whole, few = GeneratedFarm(7, 6, spaces=12), GeneratedFarm(7, 6, spaces=12, lessons=1)
+    videos = [sum(r.video is not None for r in s.resources) for p in whole.platforms for s in p.spaces]
+    assert max(videos) > 1
+    for platform in few.platforms:
+        for space in platform.spaces:
+            assert sum(r.video is not None for r in space.resources) <= 1
+            for box in space.modules:
+                if box.slot == "resources" and box.count is not None:
+                    assert box.count == len(space.resources)
+    kept = [sum(r.video is not None for r in s.resources) for p in few.platforms for s in p.spaces]
+    assert kept == [min(n, 1) for n in videos]
+
+
 def test_every_dimension_value_occurs() -> None:
     seen: dict[str, set[object]] = {}
     for platform in _platforms(len(SEEDS)):

@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from . import banks
 from .model import AlbumItem, ArticleItem, Link, ModuleBox, ResourceItem, SpaceModel, Style, Teacher, VideoFile
 
-__all__ = ["draw_space", "show_file_sizes"]
+__all__ = ["draw_space", "keep_lessons", "show_file_sizes"]
 
 _CATEGORY_WEIGHTS = {
     "microlecture": 20,
@@ -102,6 +102,20 @@ def show_file_sizes(spaces: Iterable[SpaceModel], style: Style, sizes: dict[str,
             )
             item.size_text = style.size_style.format(v=number, u=unit, s=unit[0])
             item.size_bytes = round(float(number) * 1024**power)
+
+
+def keep_lessons(spaces: Iterable[SpaceModel], count: int) -> None:
+    """At most ``count`` (≥ 1) micro-course videos per space, its other video resources
+    left out (a sweep benchmark's many spaces with fewer title cards to read); a box that
+    shows the resources' count shows the count left."""
+    for space in spaces:
+        videos = [item for item in space.resources if item.video is not None]
+        dropped = {id(item) for item in videos[count:]}
+        space.resources[:] = [item for item in space.resources if id(item) not in dropped]
+        space.dims["resources"] = len(space.resources)
+        for box in space.modules:
+            if box.slot == "resources" and box.count is not None:
+                box.count = len(space.resources)
 
 
 def _resource_title(rng: random.Random, topic: str, grade: str, label: str, keyword: bool) -> str:

@@ -16,7 +16,7 @@ from tests.farm.server import FarmServer
 from tests.farm.videos import MEDIA_VERSION, ensure_videos
 
 from .app import PlatformApp, SsoApp
-from .content import show_file_sizes
+from .content import keep_lessons, show_file_sizes
 from .draw import draw_platform, platform_seed
 from .model import Platform
 from .site import Site
@@ -79,12 +79,17 @@ class GeneratedFarm:
         *,
         spaces: int | None = None,
         seeds: list[int] | None = None,
+        lessons: int | None = None,
     ) -> None:
         """``spaces`` spaces per platform instead of 1–3 (a sweep benchmark's many spaces on
-        one host); ``seeds``: the platforms' own seeds instead of ``platform_seed(seed, i)``."""
+        one host); ``seeds``: the platforms' own seeds instead of ``platform_seed(seed, i)``;
+        ``lessons``: at most that many micro-course videos per space (``keep_lessons``)."""
         self.seed = seed
         seeds = seeds or [platform_seed(seed, i) for i in range(count)]
         self.platforms = [draw_platform(s, i, spaces) for i, s in enumerate(seeds)]
+        if lessons is not None:
+            for platform in self.platforms:
+                keep_lessons(platform.spaces, lessons)
         self.servers: list[FarmServer] = []
         self.apps: list[PlatformApp] = []
         self.spaces: list[GeneratedSpace] = []
