@@ -11,10 +11,12 @@ from crawler.extract.detail import album_photos, read_detail
 from crawler.extract.dom import parse_html
 from crawler.extract.items import to_album
 from crawler.extract.jsondata import find_json_lists, record_from_json
+from crawler.extract.links import outbound_links
 from crawler.extract.modules import find_modules
 from crawler.extract.pages import category_tabs, in_app_entry, pagination_links, stated_counts
 from crawler.extract.profile import extract_profile, profile_page_url
 from crawler.extract.records import find_records
+from crawler.transport.http import Page
 
 BASE = "http://p.example.cn/u/7/"
 
@@ -158,6 +160,29 @@ def test_modules_by_their_place_not_their_class_names() -> None:
     ]
     assert modules[0].url == "http://p.example.cn/u/7/blog"
     assert stated_counts(_soup(page)) == {"resources": (34, "资源：34"), "articles": (12, "文章：12")}
+
+
+def test_layers_floating_over_the_page_are_no_modules_and_their_links_no_teachers_links() -> None:
+    modules = (
+        '<div class="zq main-layer"><div class="kx float-left"><h3>教学资源</h3><ul><li><a href="/r/1">分数的意义</a></li>'
+        '<li><a href="/r/2">小数乘法</a></li></ul></div>'
+        '<div class="kx" style="position: relative"><h3>推荐网站</h3><p><a href="https://www.zxx.edu.cn/">智慧教育平台</a></p></div>'
+        '<div class="kx"><h3>扫码关注我</h3><img src="/q.png"><p class="overlay">我的班级公众号</p></div></div>'
+    )
+    layers = (
+        '<div class="yb" style="right:0;POSITION : fixed"><h4>在线客服</h4><a href="http://wpa.qq.com/msgrd?uin=1">QQ咨询</a></div>',
+        '<div id="wp"><span>客服中心</span><p><a href="https://kf.example.com/">人工客服</a></p></div>',
+        '<div class="tt"><b>手机端访问</b><img src="/app.png"><a href="https://app.example.com/d">下载</a></div>',
+        '<div class="pp" role="alertdialog"><div>系统公告</div><p>平台将于周六晚间维护，届时暂停服务。</p></div>',
+        "<dialog open><h2>温馨提示</h2><p>欢迎访问本平台，请文明上网。</p></dialog>",
+        '<div class="layui-layer mm"><div class="nn">通知</div><div>平台将于周六晚间维护，届时暂停服务。</div></div>',
+    )
+    style = "<style>/* pinned */ #wp, .tt{position:fixed;bottom:0} .kx:hover{position:fixed} .zq>.kx{color:red}</style>"
+    for layer in layers:
+        html = f"<html><head>{style}</head><body>{layer}{modules}</body></html>"
+        assert [m.name for m in find_modules(parse_html(html), BASE)] == ["教学资源", "推荐网站", "扫码关注我"], layer
+        page = Page(BASE, BASE, 200, html, "http")
+        assert [link.url for link in outbound_links([page], BASE)] == ["https://www.zxx.edu.cn/"], layer
 
 
 def test_a_count_beside_a_module_title() -> None:

@@ -113,6 +113,7 @@ def test_every_dimension_value_occurs() -> None:
 
 _MARKUP_NAMES = re.compile(r'\b(?:class|id)=\\?"([^"\\]*)|\bdata-([\w-]+)=')
 _MEANINGFUL = {"custom", "diy", "zdy", "userdefined", "type"}
+_MEANINGFUL |= {"modal", "layui", "layer", "el", "dialog", "ui", "popup"}  # web frameworks' dialog classes
 
 
 def _name_parts(token: str) -> list[str]:

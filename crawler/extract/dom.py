@@ -16,21 +16,57 @@ __all__ = [
     "clean_text",
     "host_of",
     "in_chrome",
+    "in_floating",
     "parse_html",
     "registrable_domain",
 ]
 
 # Page chrome: navigation, headers, footers, pagers. Records and modules are never here.
 CHROME_TOKENS = ("nav", "menu", "topbar", "footer", "foot", "breadcrumb", "pager", "pagination", "pages")
+# Layers floating over the page (a notice dialog, a customer-service bar, an app's QR code)
+# are the platform's: never a module, a record or a link of the teacher's. Style sheets are
+# not fetched, so a layer is known from the markup: pinned by an inline style or by a rule
+# of the page's own <style> (position: fixed), a dialog (<dialog>, an ARIA dialog role,
+# aria-modal), or the class words web frameworks give such layers. Not "overlay" or
+# "layer" alone: a thumbnail's caption and a layout's wrapper are named so as well.
+OVERLAY_TOKENS = ("modal", "dialog", "popup", "popover", "lightbox", "toast", "layui-layer")
+_FIXED_MARK = "data-spacebot-fixed"  # set by parse_html on what the page's <style> pins
+_FIXED = re.compile(r"position\s*:\s*fixed", re.IGNORECASE)
+_CSS_RULE = re.compile(r"([^{}]+)\{([^{}]*)\}")
+_CSS_COMMENT = re.compile(r"/\*.*?\*/", re.DOTALL)
 _SPACE_RE = re.compile(r"\s+")
 _TOKEN_SPLIT = re.compile(r"[^a-z0-9\u4e00-\u9fff]+")
 
 
 def parse_html(html: str) -> BeautifulSoup:
     soup = BeautifulSoup(html, "html.parser")
-    for tag in soup(["script", "style", "noscript", "template"]):
+    dropped = soup(["script", "style", "noscript", "template"])
+    _mark_pinned(soup, [tag.get_text() for tag in dropped if tag.name == "style"])
+    for tag in dropped:
         tag.extract()
     return soup
+
+
+def _mark_pinned(soup: BeautifulSoup, sheets: list[str]) -> None:
+    """Mark the elements a rule of the page's own style sheets pins to the window
+    (position: fixed), before the sheets are dropped."""
+    for text in sheets:
+        if "fixed" not in text.lower():
+            continue
+        for selectors, declarations in _CSS_RULE.findall(_CSS_COMMENT.sub("", text)):
+            if not _FIXED.search(declarations):
+                continue
+            for selector in selectors.split(","):
+                selector = selector.strip()
+                if not selector or ":" in selector or selector.startswith("@"):
+                    continue  # pseudo-classes and -elements pin no element of their own
+                try:
+                    found = soup.select(selector)
+                except Exception:  # a selector soupsieve does not know (vendor hacks): not ours
+                    continue
+                for element in found:
+                    if element.name not in ("html", "body"):
+                        element[_FIXED_MARK] = ""
 
 
 def clean_text(node: Tag | str | None) -> str:
@@ -63,20 +99,44 @@ def data_attr_tokens(tag: Tag) -> list[str]:
     return tokens
 
 
+def _pinned(tag: Tag) -> bool:
+    """A dialog, or an element pinned to the window (inline or by the page's <style>)."""
+    if tag.name == "dialog" or tag.get(_FIXED_MARK) is not None or _FIXED.search(attr(tag, "style") or ""):
+        return True
+    role = (attr(tag, "role") or "").lower()
+    return role in ("dialog", "alertdialog") or (attr(tag, "aria-modal") or "").lower() == "true"
+
+
+def _is_floating(tag: Tag) -> bool:
+    return _pinned(tag) or any(token in OVERLAY_TOKENS for token in attr_tokens(tag))
+
+
 def _is_chrome(tag: Tag) -> bool:
-    if tag.name in ("nav", "footer"):
+    if tag.name in ("nav", "footer") or _pinned(tag):
         return True
     for token in attr_tokens(tag):
-        if token in CHROME_TOKENS or token.endswith(("nav", "menu", "footer", "pager", "pagination")):
+        if token in CHROME_TOKENS or token in OVERLAY_TOKENS:
+            return True
+        if token.endswith(("nav", "menu", "footer", "pager", "pagination")):
             return True
     return False
 
 
 def in_chrome(tag: Tag) -> bool:
-    """True when the tag sits in navigation, a footer or a pager."""
+    """True when the tag sits in navigation, a footer, a pager or a floating layer."""
     node: Tag | None = tag
     while node is not None and node.name not in ("body", "[document]"):
         if _is_chrome(node):
+            return True
+        node = node.parent
+    return False
+
+
+def in_floating(tag: Tag) -> bool:
+    """True when the tag sits in a layer floating over the page (see ``OVERLAY_TOKENS``)."""
+    node: Tag | None = tag
+    while node is not None and node.name not in ("body", "[document]"):
+        if _is_floating(node):
             return True
         node = node.parent
     return False

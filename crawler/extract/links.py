@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..model import OutboundLink
-from .dom import absolute, attr, clean_text, host_of, registrable_domain
+from .dom import absolute, attr, clean_text, host_of, in_floating, registrable_domain
 from .vocab import OFFICIAL_SUFFIXES
 
 if TYPE_CHECKING:
@@ -41,8 +41,8 @@ def outbound_links(pages: list[Page], space_url: str, official_domains: tuple[st
         soup = page.soup
         for a in soup.find_all("a"):
             url = absolute(page.final_url, attr(a, "href"))
-            if not url or host_of(url) == space_host or url in links:
-                continue
+            if not url or host_of(url) == space_host or url in links or in_floating(a):
+                continue  # a floating layer's links (客服 QQ, an app) are the platform's
             host = host_of(url)
             links[url] = OutboundLink(
                 url=url,

@@ -208,6 +208,55 @@ def module_body(site: Site, m: Markup, space: SpaceModel, mod: ModuleBox) -> str
     return "".join(bits)
 
 
+# Class names web frameworks give a dialog layer (Bootstrap, layui, Element, jQuery UI …);
+# not a bare "overlay", which names a thumbnail's caption as often as a dialog.
+_DIALOG_CLASSES = ("modal", "layui-layer", "el-dialog", "ui-dialog", "popup")
+
+
+def floating_layer(site: Site, m: Markup) -> tuple[str, str]:
+    """The platform's floating layer (``Style.float_layer``) and its <style> rule, if any."""
+    s = site.s
+    if s.float_layer == "none":
+        return "", ""
+    word = site.v.w("fl0")
+    cue, rule = f'class="{word}"', ""
+    if s.float_cue == "inline_fixed":
+        place = m.rng.choice(("right:0;top:30%", "right: 12px; bottom: 80px", "left:0;bottom:0;width:100%"))
+        cue += f' style="position:{m.rng.choice(("", " "))}fixed;{place};z-index:{m.rng.choice((99, 999, 10000))}"'
+    elif s.float_cue == "style_rule":
+        by_id = m.rng.random() < 0.5
+        cue = f'id="{word}"' if by_id else cue
+        rule = f"{'#' if by_id else '.'}{word}{{position:fixed;right:0;top:200px;z-index:999}}"
+    elif s.float_cue == "aria":
+        cue += f' role="{m.rng.choice(("dialog", "alertdialog"))}"'
+        cue += ' aria-modal="true"' if m.rng.random() < 0.5 else ""
+    else:
+        cue = f'class="{m.rng.choice(_DIALOG_CLASSES)} {word}"'
+    head = f"<div {m.c('fl1')}>{{}}</div>"
+    if s.float_layer == "notice":
+        title = m.rng.choice(("系统公告", "平台公告", "温馨提示", "通知"))
+        inner = (
+            head.format(title)
+            + f"<p>尊敬的用户：{site.city}教育云平台将于本周六 22:00 至 24:00 进行系统维护，"
+            + "届时暂停服务，敬请谅解。</p>"
+            + f'<a href="javascript:;" {m.c("fl2")}>我知道了</a>'
+        )
+    elif s.float_layer == "service":
+        title = m.rng.choice(("在线客服", "客服中心", "联系我们"))
+        qq = 10000 + site.p.seed % 89999
+        inner = (
+            head.format(title)
+            + f'<ul><li><a href="http://wpa.qq.com/msgrd?v=3&amp;uin={qq}&amp;site=qq&amp;menu=yes">QQ咨询</a></li>'
+            + f"<li>服务热线：400-{site.p.seed % 9000 + 1000}-{site.p.index:03d}</li>"
+            + '<li><a href="#">返回顶部</a></li></ul>'
+        )
+    else:
+        title = m.rng.choice(("扫码下载APP", "手机端访问", "关注公众号"))
+        src = esc(site.urls.image(f"{site.v.w('qrfile')}.png"))
+        inner = head.format(title) + f'<img src="{src}" width="120" height="120" alt="二维码"><p>随时随地访问空间</p>'
+    return f"<div {cue}>{inner}</div>", rule
+
+
 def chrome(site: Site, m: Markup, space: SpaceModel, title: str, body: str, scripts: str = "") -> str:
     """A whole page: head, banner (with the teacher's name: not a module), nav, body, footer."""
     s, t = site.s, space.teacher
@@ -251,6 +300,8 @@ def chrome(site: Site, m: Markup, space: SpaceModel, title: str, body: str, scri
     nav = f"<{nav_tag} {m.c('nv')}>" + "".join(f'<a href="{esc(h)}">{esc(x)}</a>' for x, h in nav_items)
     nav += f"</{nav_tag}>"
     footer_tag = "footer" if s.footer_tag else "div"
+    layer, rule = floating_layer(site, m)
+    css += rule
     footer = (
         f"<{footer_tag} {m.c('ft0')}><p>版权所有 © {site.city}教育局</p>"
         f"<p>技术支持：{site.vendor}信息技术有限公司　客服电话：400-{site.p.seed % 9000 + 1000}-{site.p.index:03d}</p>"
@@ -258,8 +309,8 @@ def chrome(site: Site, m: Markup, space: SpaceModel, title: str, body: str, scri
     )
     return (
         f"<!DOCTYPE html><html><head>{charset}<title>{esc(title)}</title><style>{css}</style></head>"
-        f"<body{body_attr}><{header_tag} {m.c('tp')}>{top}</{header_tag}>{nav}"
-        f"<div {m.c('mn0')}>{body}</div>{footer}{scripts}</body></html>"
+        f"<body{body_attr}>{layer if site.float_first else ''}<{header_tag} {m.c('tp')}>{top}</{header_tag}>{nav}"
+        f"<div {m.c('mn0')}>{body}</div>{footer}{'' if site.float_first else layer}{scripts}</body></html>"
     )
 
 

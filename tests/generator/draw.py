@@ -46,6 +46,8 @@ DIMENSIONS: dict[str, tuple[object, ...]] = {
     "sid_form": ("digits", "nid", "hex_upper", "hex_lower", "slug"),
     "box_counts": (True, False),
     "nav_tag": (True, False),
+    "float_layer": ("none", "service", "notice", "app"),
+    "float_cue": ("inline_fixed", "style_rule", "aria", "framework"),
 }
 SPACE_DIMENSIONS: dict[str, tuple[object, ...]] = {
     "wall": (
@@ -196,6 +198,10 @@ def _style_dims(style: Style, box_counts: bool) -> dict[str, object]:
     dims["page_size"] = style.page_size
     dims["hls_share"] = style.hls_share
     dims["item_locks"] = style.item_locks
+    if style.kind == "spa":  # its shell has no server chrome (item pages aside)
+        dims.pop("float_layer")
+    if style.float_layer == "none" or style.kind == "spa":
+        dims.pop("float_cue")
     return dims
 
 
@@ -221,6 +227,11 @@ def draw_platform(seed: int, index: int = 0, spaces: int | None = None) -> Platf
     rng = random.Random(seed)
     vocab = Vocab(seed)
     style = _draw_style(rng, vocab)
+    # Drawn apart (its own generator) so that every other draw of a seed stays as it was.
+    floating = random.Random(f"{seed}:floating")
+    style.float_layer = floating.choice(("none", "none", "service", "notice", "app"))
+    cues = ("inline_fixed", "style_rule") + (("aria", "framework") if style.float_layer == "notice" else ())
+    style.float_cue = floating.choice(cues) if style.float_layer != "none" else ""
     box_counts = rng.random() < 0.6
     dims = _style_dims(style, box_counts)
     taken: set[str] = set()

@@ -164,6 +164,12 @@ class Style:
     article_date_where: str  # listing | detail
     sid_form: str  # digits | nid | hex_upper | hex_lower | slug
     words: dict[str, str]  # URL path words
+    # A layer floating over every server page (the platform's, never a module): none |
+    # service (a customer-service bar) | notice (a notice dialog) | app (an app's QR code);
+    # and how the markup says it floats: inline_fixed | style_rule (a rule of the page's
+    # own <style>) | aria (role=dialog) | framework (a web framework's dialog classes).
+    float_layer: str = "none"
+    float_cue: str = ""
 
 
 @dataclass

@@ -31,6 +31,8 @@ class Site:
         self.absolute_links = rng.random() < 0.3
         self.slogan = rng.random() < 0.5  # a heading with no box under it (a trap)
         self.by_sid = {space.sid: space for space in platform.spaces}
+        # The floating layer opens the body or closes it (its own draw: the others stay).
+        self.float_first = random.Random(f"{platform.seed}:float-place").random() < 0.4
 
     # -- markup -----------------------------------------------------------------------------
     def markup(self, key: str) -> Markup:
