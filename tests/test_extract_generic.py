@@ -6,6 +6,7 @@ Class names here are arbitrary on purpose: none of them may matter."""
 from __future__ import annotations
 
 import json
+from datetime import datetime
 
 from crawler.extract.detail import album_photos, read_detail
 from crawler.extract.dom import parse_html
@@ -16,6 +17,7 @@ from crawler.extract.modules import find_modules
 from crawler.extract.pages import category_tabs, in_app_entry, pagination_links, stated_counts
 from crawler.extract.profile import extract_profile, profile_page_url
 from crawler.extract.records import find_records
+from crawler.extract.vocab import BEIJING, READ_AT
 from crawler.transport.http import Page
 
 BASE = "http://p.example.cn/u/7/"
@@ -164,8 +166,8 @@ def test_modules_by_their_place_not_their_class_names() -> None:
 
 def test_layers_floating_over_the_page_are_no_modules_and_their_links_no_teachers_links() -> None:
     modules = (
-        '<div class="zq main-layer"><div class="kx float-left"><h3>教学资源</h3><ul><li><a href="/r/1">分数的意义</a></li>'
-        '<li><a href="/r/2">小数乘法</a></li></ul></div>'
+        '<div class="zq main-layer"><div class="kx float-left"><h3>教学资源</h3>'
+        '<ul><li><a href="/r/1">分数的意义</a></li><li><a href="/r/2">小数乘法</a></li></ul></div>'
         '<div class="kx" style="position: relative"><h3>推荐网站</h3><p><a href="https://www.zxx.edu.cn/">智慧教育平台</a></p></div>'
         '<div class="kx"><h3>扫码关注我</h3><img src="/q.png"><p class="overlay">我的班级公众号</p></div></div>'
     )
@@ -183,6 +185,41 @@ def test_layers_floating_over_the_page_are_no_modules_and_their_links_no_teacher
         assert [m.name for m in find_modules(parse_html(html), BASE)] == ["教学资源", "推荐网站", "扫码关注我"], layer
         page = Page(BASE, BASE, 200, html, "http")
         assert [link.url for link in outbound_links([page], BASE)] == ["https://www.zxx.edu.cn/"], layer
+
+
+def test_dates_shown_relative_to_when_the_page_was_made() -> None:
+    rows = [
+        ("分数的意义", "3天前"),
+        ("小数乘法", "昨天 10:20"),
+        ("圆的面积", "2小时前"),
+        ("三角形", "刚刚"),
+        ("统计图", "05-12"),
+        ("百分数", "12月30日"),
+        ("长方体", "2023-11-02"),
+        ("今天我们学习了乘法", "3-4年级"),
+    ]
+    html = (
+        "<ul>"
+        + "".join(f'<li><a href="/a/{n}">{t}</a><span>{d}</span></li>' for n, (t, d) in enumerate(rows))
+        + "</ul>"
+    )
+    token = READ_AT.set(datetime(2024, 6, 1, 0, 30, tzinfo=BEIJING))
+    try:
+        dates = [r.date for r in find_records(_soup(f'<h2 class="hh">文章</h2>{html}'), BASE)]
+    finally:
+        READ_AT.reset(token)
+    assert dates == [
+        "2024-05-29",
+        "2024-05-31",
+        "2024-05-31",  # two hours before 00:30 is the day before
+        "2024-06-01",
+        "2024-05-12",
+        "2023-12-30",  # no year shown, and not yet this year: last year's
+        "2023-11-02",
+        None,  # a summary's 今天 and a grade range are no dates
+    ]
+    # Without a clock (nothing says when the page was made) nothing is guessed.
+    assert [r.date for r in find_records(_soup(f'<h2 class="hh">文章</h2>{html}'), BASE)][:6] == [None] * 6
 
 
 def test_a_count_beside_a_module_title() -> None:

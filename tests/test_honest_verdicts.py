@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from crawler import Completeness, SpaceSnapshot
+from crawler import Article, Completeness, SpaceSnapshot
 from inspectors import Finding, inspect_snapshot, load_rubric
 from tests.snapshots import good
 
@@ -100,3 +100,35 @@ def test_marks_not_read_where_the_platform_shows_them_are_review_when_they_matte
     # a platform that shows no mark at all: nothing counts as 原创 (the rubric asks for it shown)
     [none] = _item(_articles([None] * 10), "wuhan-2022", "articles_original")
     assert none.severity == "fail"
+
+
+def _dated_articles(dated: int, undated: int) -> SpaceSnapshot:
+    articles = tuple(
+        Article(f"教学反思{i}", f"http://s/a/{i}", True, "2016-01-10" if i < dated else None, None)
+        for i in range(dated + undated)
+    )
+    return replace(good(), articles=articles, completeness={})
+
+
+def test_items_whose_date_was_not_read_are_review_when_they_could_be_in_the_window() -> None:
+    # jinniu-2015 asks for 10 articles published in its window (2015-12-04 … 2016-05-10).
+    [count] = _item(_dated_articles(8, 5), "jinniu-2015", "articles")
+    assert count.severity == "review"
+    assert "8 篇" in count.message and "5 篇未能读到发布日期" in count.message
+    assert "http://s/a/12" in count.evidence
+    [short] = _item(_dated_articles(8, 1), "jinniu-2015", "articles")  # 8 + 1 < 10: a shortfall all the same
+    assert short.severity == "fail"
+    [enough] = _item(_dated_articles(10, 3), "jinniu-2015", "articles")
+    assert enough.severity == "pass"
+    # One month of dated updates, and undated items that may have been published in others.
+    [spread] = _item(replace(_dated_articles(8, 5), resources=()), "jinniu-2015", "updates_spread")
+    assert spread.severity == "review" and "未能读到发布日期" in spread.message
+    # A share: 1 of 4 dated articles original (25 %, 50 % asked), 4 undated originals could tip it.
+    mixed = tuple(
+        Article(f"随笔{i}", f"http://s/m/{i}", i in (0, 4, 5, 6, 7), "2016-02-01" if i < 4 else None, None)
+        for i in range(8)
+    )
+    [share] = _item(replace(good(), articles=mixed, completeness={}), "jinniu-2015", "articles_original")
+    assert share.severity == "review" and "1 / 4" in share.message
+    [low] = _item(replace(good(), articles=mixed[:5], completeness={}), "jinniu-2015", "articles_original")
+    assert low.severity == "fail"  # (1 + 1) / (4 + 1) = 40 % at most

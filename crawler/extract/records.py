@@ -26,9 +26,11 @@ from .vocab import (
     LOAD_MORE_WORDS,
     MORE_WORDS,
     NEXT_WORDS,
+    RELATIVE_DATE_RE,
     category_from_label,
     parse_date,
     parse_size,
+    yearless_date,
 )
 
 __all__ = ["Record", "find_records", "label_category", "originality"]
@@ -144,7 +146,7 @@ def _is_item_link(a: Tag, base: str) -> bool:
 
 def _features(text: str) -> int:
     score = 0
-    if parse_date(text) or _MONTH_DAY_RE.search(text):
+    if parse_date(text) or _MONTH_DAY_RE.search(text) or RELATIVE_DATE_RE.search(text):
         score += 1
     if any(w in text for w in _ORIGINAL + _REPOST):
         score += 1
@@ -229,10 +231,12 @@ def _date(text: str, unit: _Unit) -> str | None:
     if full:
         return full
     short = _MONTH_DAY_RE.search(text)
-    year = _year_above(unit.head) if short else None
-    if short and year:
+    if short is None:
+        return None
+    year = _year_above(unit.head)
+    if year:
         return parse_date(f"{year}-{short.group(1)}-{short.group(2)}")
-    return None
+    return yearless_date(text)  # no year shown: the last such day
 
 
 _NAMED_LABEL_RE = re.compile(r"^[^:：]{0,4}(分类|类别|类型|栏目|专栏|频道)\s*[:：]?\s*")
@@ -294,6 +298,7 @@ def _record(unit: _Unit, base: str) -> Record:
                 1 < len(value) <= 10
                 and value != title.strip()  # a caption that is the title is no label
                 and not parse_date(value)
+                and not RELATIVE_DATE_RE.search(value)  # 3天前, 昨天 10:20
                 and not _MONTH_DAY_RE.search(value)  # "11-14", "发布于 12-06" under a year heading is a date
                 and not _COUNTER_RE.search(value)
                 and not _PAGER_RE.search(value)  # "第 3/3 页" is the pager's, not the item's

@@ -7,6 +7,8 @@ that it keeps working on a platform it has never seen. Keep the lists data-like.
 from __future__ import annotations
 
 import re
+from contextvars import ContextVar
+from datetime import date, datetime, timedelta, timezone
 
 __all__ = [
     "BUILTIN_DECLARATIONS",
@@ -14,7 +16,10 @@ __all__ = [
     "EXACT_MODULE_WORDS",
     "CATEGORY_LABELS",
     "CUSTOM_MARKERS",
+    "BEIJING",
     "DATE_RE",
+    "READ_AT",
+    "RELATIVE_DATE_RE",
     "DECISIVE_FORMATS",
     "FORMATS",
     "FORMAT_CATEGORY",
@@ -30,6 +35,7 @@ __all__ = [
     "category_from_label",
     "parse_date",
     "parse_size",
+    "yearless_date",
 ]
 
 # Names of the platform's own module kinds; a module titled with one of these is builtin.
@@ -181,15 +187,69 @@ _SIZE_RE = re.compile(r"(\d+(?:\.\d+)?)\s*(GB|MB|KB|G|M|K|B)(?![A-Za-z])", re.IG
 _UNITS = {"b": 1, "k": 1024, "kb": 1024, "m": 1024**2, "mb": 1024**2, "g": 1024**3, "gb": 1024**3}
 
 
+BEIJING = timezone(timedelta(hours=8))
+# When the pages being read were made, for dates a platform shows relative to that moment
+# (3天前, 昨天 10:20, 刚刚; 05-12 with no year): the server's clock (its Date header) where
+# it gives one, else the crawl's, in Beijing time. The visit sets it for one space's pages.
+READ_AT: ContextVar[datetime | None] = ContextVar("spacebot_read_at", default=None)
+# A relative date standing on its own: not 就在昨天 or 今天我们学习 in a summary.
+RELATIVE_DATE_RE = re.compile(
+    r"(?<![\u4e00-\u9fff\d])(?:(刚刚)|(\d{1,3})\s*(秒|分钟|小时|天|周)前|(今天|昨天|前天))"
+    r"(?=$|[\s|｜·/,，;；)）\]】]|\d)"
+)
+_AGO = {"秒": timedelta(seconds=1), "分钟": timedelta(minutes=1), "小时": timedelta(hours=1), "天": timedelta(days=1)}
+_AGO["周"] = timedelta(days=7)
+_DAYS_BACK = {"今天": 0, "昨天": 1, "前天": 2}
+
+
 def parse_date(text: str) -> str | None:
-    """The first date in ``text`` as ISO ``YYYY-MM-DD``, or None."""
+    """The first date in ``text`` as ISO ``YYYY-MM-DD``, or None. A date shown relative to
+    when the page was made (3天前, 昨天) counts from ``READ_AT`` where it is set."""
     match = DATE_RE.search(text)
     if not match:
-        return None
+        return _relative_date(text)
     year, month, day = (int(g) for g in match.groups())
     if not (1 <= month <= 12 and 1 <= day <= 31):
         return None
     return f"{year:04d}-{month:02d}-{day:02d}"
+
+
+def _relative_date(text: str) -> str | None:
+    now = READ_AT.get()
+    match = RELATIVE_DATE_RE.search(text) if now is not None else None
+    if now is None or match is None:
+        return None
+    just_now, number, unit, named = match.groups()
+    if named:
+        return (now.date() - timedelta(days=_DAYS_BACK[named])).isoformat()
+    if just_now:
+        return now.date().isoformat()
+    return (now - int(number) * _AGO[unit]).date().isoformat()
+
+
+# The forms a platform shows this year's dates in with no year (05-12, 5月12日), strict
+# enough that 3-4年级 or 1/2 is none of them.
+_YEARLESS_RE = re.compile(
+    r"(?<![\d\-/.:])(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])(?![\d\-/.])|(?<![\d年])(\d{1,2})月(\d{1,2})日"
+)
+
+
+def yearless_date(text: str) -> str | None:
+    """A month and day shown with no year (05-12: this year's items on many platforms): the
+    last such day not after ``READ_AT`` (a day's grace for a clock behind), or None."""
+    now = READ_AT.get()
+    shown = _YEARLESS_RE.search(text) if now is not None else None
+    if now is None or shown is None:
+        return None
+    month, day = (int(g) for g in shown.groups() if g)
+    for year in (now.year, now.year - 1):
+        try:
+            day_shown = date(year, month, day)
+        except ValueError:  # 02-30, or 02-29 in a common year
+            continue
+        if day_shown <= now.date() + timedelta(days=1):
+            return day_shown.isoformat()
+    return None
 
 
 def parse_size(text: str) -> int | None:

@@ -14,7 +14,8 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict, replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -28,7 +29,7 @@ from ..extract.profile import (
     name_from_heading,
 )
 from ..extract.records import Record
-from ..extract.vocab import LISTING_WORDS
+from ..extract.vocab import BEIJING, LISTING_WORDS, READ_AT
 from ..extract.walls import detect_wall, script_redirect
 from ..model import (
     Album,
@@ -62,11 +63,10 @@ from .session import CrawlOptions, VisitSession, as_role
 __all__ = ["crawl_space", "same_content"]
 
 logger = logging.getLogger("spacebot.crawler")
-CHINA_TZ = timezone(timedelta(hours=8))
 
 
 def _now() -> str:
-    return datetime.now(CHINA_TZ).isoformat(timespec="seconds")
+    return datetime.now(BEIJING).isoformat(timespec="seconds")
 
 
 async def crawl_space(
@@ -286,6 +286,7 @@ async def _guarded(
 ) -> SpaceSnapshot:
     """The visit; every failure becomes the snapshot's crawl status."""
     options = session.options
+    clock = READ_AT.set(datetime.now(BEIJING))  # dates shown as 3天前 count from here …
     try:
         return await asyncio.wait_for(_crawl(session, target, started, previous_state), options.total_timeout)
     except TimeoutError:
@@ -307,6 +308,19 @@ async def _guarded(
             "error",
             f"检查时出现内部错误（{exc.__class__.__name__}: {exc}），请把该网址报告给开发者",
         )
+    finally:
+        READ_AT.reset(clock)
+
+
+def _server_clock(page: Page) -> None:
+    """… or from the server's own clock, which drew them (its Date header), where it gives one."""
+    try:
+        when = parsedate_to_datetime(page.headers.get("date") or "")
+    except (TypeError, ValueError, IndexError):
+        return
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    READ_AT.set(when.astimezone(BEIJING))
 
 
 def _undrawn(page: Page, first: Page) -> bool:
@@ -380,6 +394,7 @@ async def _crawl_home_and_lists(
 ) -> tuple[SpaceSnapshot, dict[str, bytes]]:
     stage("open")
     first = await session.fetch(target.url)
+    _server_clock(first)
     if first.status < 400 and script_redirect(first.html, first.soup, first.final_url):
         # A page that sends the visitor elsewhere at once (an SSO login, the real home):
         # the browser follows it as a visitor's would, and the wall is judged where it ends.

@@ -12,7 +12,7 @@ from crawler import SpaceSnapshot
 from .._finding import Finding
 from .._rubric import Rubric, RubricItem
 
-__all__ = ["InspectContext", "RuleCheck", "finding", "select", "unread", "unread_review"]
+__all__ = ["InspectContext", "RuleCheck", "finding", "select", "undated", "undated_review", "unread", "unread_review"]
 
 
 @dataclass(frozen=True)
@@ -80,6 +80,26 @@ def select(
     if in_period and ctx is not None:
         items = [x for x in items if ctx.in_window(getattr(x, "published", None))]
     return items
+
+
+def undated(snapshot: SpaceSnapshot, collection: str, where: dict[str, Any] | None) -> list[Any]:
+    """Items of a collection (as ``select`` picks them) whose date was not read: each may
+    lie in the window or not."""
+    if collection in ("custom_modules", "modules", "albums", "photos", "videos"):
+        return []  # not dated on any platform: a window does not apply to them
+    return [x for x in select(snapshot, collection, where) if not getattr(x, "published", None)]
+
+
+def undated_review(
+    item: RubricItem, ctx: InspectContext, items: list[Any], measured: str, required: str, unit: str = "个"
+) -> Finding:
+    """``review`` for an item the undated ones could still change: both numbers."""
+    message = (
+        f"{item.title}：按读到的发布日期为 {measured}（要求 {required}），另有 {len(items)} {unit}未能读到发布日期，"
+        "它们是否在期间内可能改变结论，请人工核对。"
+    )
+    evidence = [x.url for x in items if getattr(x, "url", None)][:20]
+    return finding(item, ctx, "review", message, f"{measured}（{len(items)} {unit}日期未读到）", evidence, required)
 
 
 def unread(snapshot: SpaceSnapshot, *collections: str) -> int | None:

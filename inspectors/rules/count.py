@@ -5,7 +5,8 @@ Why: most rubric items are counts of what the public space shows, e.g. seed 001 
 inclusive (≥) as the seeds word them. ``collection = "photos"`` sums the albums' photos.
 Fails for example: a space with 4 original micro-courses against min = 5.
 A shortfall stands only when the items not read could not make it up (the space declares
-资源(27) and 3 were read: review, with both numbers).
+资源(27) and 3 were read: review, with both numbers), nor when counting in the window
+and items whose date could not be read could make it up.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from crawler import SpaceSnapshot
 
 from .._finding import Finding
 from .._rubric import RubricItem
-from ._base import InspectContext, finding, select, unread, unread_review
+from ._base import InspectContext, finding, select, undated, undated_review, unread, unread_review
 
 __all__ = ["check_count"]
 
@@ -50,6 +51,10 @@ def check_count(item: RubricItem, snapshot: SpaceSnapshot, ctx: InspectContext) 
     missing = unread(snapshot, collection)
     if missing is None or measured_n + missing >= minimum:  # the unread items could make it up
         return [unread_review(item, ctx, snapshot, (collection,), measured, required)]
+    if item.params.get("in_period") and collection != "photos":
+        no_date = undated(snapshot, collection, item.params.get("where"))
+        if no_date and measured_n + len(no_date) >= minimum:  # so could the undated ones
+            return [undated_review(item, ctx, no_date, measured, required, unit)]
     return [
         finding(
             item,

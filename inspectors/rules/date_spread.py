@@ -12,7 +12,7 @@ from crawler import Article, Resource, SpaceSnapshot
 
 from .._finding import Finding
 from .._rubric import RubricItem
-from ._base import InspectContext, finding, unread, unread_review
+from ._base import InspectContext, finding, undated, undated_review, unread, unread_review
 
 __all__ = ["check_date_spread"]
 
@@ -28,6 +28,9 @@ def check_date_spread(item: RubricItem, snapshot: SpaceSnapshot, ctx: InspectCon
     missing = unread(snapshot, "resources", "articles")
     if severity != "pass" and (missing is None or len(months) + missing >= minimum):
         return [unread_review(item, ctx, snapshot, ("resources", "articles"), measured, required)]
+    no_date = [*undated(snapshot, "resources", None), *undated(snapshot, "articles", None)]
+    if severity != "pass" and no_date and len(months) + len(no_date) >= minimum:  # each may be another month
+        return [undated_review(item, ctx, no_date, measured, required, "项")]
     verb = "分布较均匀" if severity == "pass" else "更新过于集中或过少"
     return [
         finding(

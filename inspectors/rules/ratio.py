@@ -19,7 +19,7 @@ from crawler import SpaceSnapshot
 
 from .._finding import Finding
 from .._rubric import RubricItem
-from ._base import InspectContext, finding, select, unread, unread_review
+from ._base import InspectContext, finding, select, undated, undated_review, unread, unread_review
 
 __all__ = ["check_ratio"]
 
@@ -37,6 +37,9 @@ def check_ratio(item: RubricItem, snapshot: SpaceSnapshot, ctx: InspectContext) 
     if not base:
         if missing != 0:
             return [unread_review(item, ctx, snapshot, (collection,), "0 / 0", required)]
+        no_date = undated(snapshot, collection, item.params.get("of")) if in_period else []
+        if no_date:
+            return [undated_review(item, ctx, no_date, "0 / 0", required)]
         return [finding(item, ctx, item.severity, f"{item.title}：空间上没有可计算的条目。", "0 / 0", [], required)]
     share = len(hits) / len(base)
     measured = f"{len(hits)} / {len(base)} = {share:.0%}"
@@ -48,6 +51,15 @@ def check_ratio(item: RubricItem, snapshot: SpaceSnapshot, ctx: InspectContext) 
         high = (len(hits) + missing) / (len(base) + missing)  # all of them do
         if (low + 1e-9 >= minimum) != (high + 1e-9 >= minimum):
             return [unread_review(item, ctx, snapshot, (collection,), measured, required)]
+    if in_period:
+        # Undated items may lie in the window: the share with none of them, with those that
+        # match, and with those that do not, bound what it can be.
+        no_date = undated(snapshot, collection, item.params.get("of"))
+        matching = len(undated(snapshot, collection, {**item.params.get("of", {}), **item.params["where"]}))
+        low = len(hits) / (len(base) + len(no_date) - matching)
+        high = (len(hits) + matching) / (len(base) + matching)
+        if no_date and len({share + 1e-9 >= minimum, low + 1e-9 >= minimum, high + 1e-9 >= minimum}) > 1:
+            return [undated_review(item, ctx, no_date, measured, required)]
     unmarked = _unread_marks(base, item.params["where"])
     if unmarked and (share + 1e-9 >= minimum) != ((len(hits) + unmarked) / len(base) + 1e-9 >= minimum):
         return [

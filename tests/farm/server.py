@@ -112,6 +112,7 @@ class FarmServer:
         self._current: dict[int, str] = {}
         self.started: list[tuple[float, str]] = []  # (time.monotonic(), path) of every request, as it came
         self.validators: str | None = None  # None | "etag" | "last-modified"
+        self.clock: float | None = None  # the platform's own time (epoch seconds) in its Date header
         self.not_modified = 0  # 304 answers sent
         self.conditional = 0  # requests that carried If-None-Match or If-Modified-Since
         self._modified: dict[str, tuple[str, float]] = {}  # path → (body digest, when it last changed)
@@ -123,6 +124,11 @@ class FarmServer:
 
             def log_message(self, *args: object) -> None:  # keep test output clean
                 pass
+
+            def date_time_string(self, timestamp: float | None = None) -> str:
+                if timestamp is None and server.clock is not None:
+                    timestamp = server.clock
+                return super().date_time_string(timestamp)
 
             def do_HEAD(self) -> None:
                 self._serve(head=True)

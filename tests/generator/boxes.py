@@ -7,7 +7,7 @@ import json
 from typing import TYPE_CHECKING
 
 from . import banks
-from .markup import Markup, esc, fmt_date
+from .markup import Markup, esc
 from .model import AlbumItem, ModuleBox, SpaceModel
 
 if TYPE_CHECKING:
@@ -172,7 +172,7 @@ def module_body(site: Site, m: Markup, space: SpaceModel, mod: ModuleBox) -> str
             return f"<p {m.c('empty')}>暂无内容</p>"
         rows = "".join(
             f'<li><a href="{esc(site.item_href(space, kind, item.id))}">{esc(item.title)}</a> '
-            f"<span {m.c('hdate')}>{fmt_date(item.published, item.clock, fmt)}</span></li>"
+            f"<span {m.c('hdate')}>{site.shown_date(item.published, item.clock, fmt)}</span></li>"
             for item in pool[: site.home_rows]
         )
         return f"<ul {m.c('hl')}>{rows}</ul>"

@@ -48,6 +48,7 @@ DIMENSIONS: dict[str, tuple[object, ...]] = {
     "nav_tag": (True, False),
     "float_layer": ("none", "service", "notice", "app"),
     "float_cue": ("inline_fixed", "style_rule", "aria", "framework"),
+    "recent_dates": ("absolute", "relative"),
 }
 SPACE_DIMENSIONS: dict[str, tuple[object, ...]] = {
     "wall": (
@@ -202,6 +203,8 @@ def _style_dims(style: Style, box_counts: bool) -> dict[str, object]:
         dims.pop("float_layer")
     if style.float_layer == "none" or style.kind == "spa":
         dims.pop("float_cue")
+    if style.kind == "spa" or style.date_format == "year_heading":
+        dims.pop("recent_dates")
     return dims
 
 
@@ -232,6 +235,8 @@ def draw_platform(seed: int, index: int = 0, spaces: int | None = None) -> Platf
     style.float_layer = floating.choice(("none", "none", "service", "notice", "app"))
     cues = ("inline_fixed", "style_rule") + (("aria", "framework") if style.float_layer == "notice" else ())
     style.float_cue = floating.choice(cues) if style.float_layer != "none" else ""
+    relative = style.kind == "server" and style.date_format != "year_heading"
+    style.recent_dates = random.Random(f"{seed}:recent").choice(("absolute", "relative")) if relative else "absolute"
     box_counts = rng.random() < 0.6
     dims = _style_dims(style, box_counts)
     taken: set[str] = set()

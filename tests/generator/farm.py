@@ -120,6 +120,7 @@ class GeneratedFarm:
                 platform.base_url, platform.sso_url = server.base_url, sso.base_url
                 self.servers += [server, sso]
                 self.apps.append(app)
+                server.clock = Site(platform).server_clock()  # recent dates are shown against it
             site = Site(platform)
             for space in platform.spaces:
                 expected = expected_for(site, space, sizes)

@@ -170,6 +170,9 @@ class Style:
     # own <style>) | aria (role=dialog) | framework (a web framework's dialog classes).
     float_layer: str = "none"
     float_cue: str = ""
+    # absolute | relative: recent dates shown against the server's own clock (今天 10:20,
+    # 昨天, 3天前; 05-12 within its year), as its Date header gives it.
+    recent_dates: str = "absolute"
 
 
 @dataclass

@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 
 from . import boxes
-from .markup import Markup, esc, fmt_date
+from .markup import Markup, esc
 from .model import ArticleItem, ResourceItem, SpaceModel
 from .players import embed
 from .scripts import layout_script, loader_script
@@ -41,7 +41,7 @@ def resource_row(site: Site, m: Markup, space: SpaceModel, r: ResourceItem, in_t
         "title": esc(r.title),
         "short": esc(m.short(r.title)),
         "thumb": esc(site.urls.image(f"{site.v.w('thumb')}{r.id % 7}.png")),
-        "date": fmt_date(r.published, r.clock, s.date_format),
+        "date": site.shown_date(r.published, r.clock, s.date_format),
         "views": str(r.id * 7 % 300),
     }
     if s.date_format == "year_heading":
@@ -68,7 +68,7 @@ def article_row(site: Site, m: Markup, space: SpaceModel, a: ArticleItem) -> dic
         "views": str(a.id * 3 % 500),
     }
     if s.article_date_where == "listing":
-        d["date"] = fmt_date(a.published, a.clock, s.date_format)
+        d["date"] = site.shown_date(a.published, a.clock, s.date_format)
         if s.date_format == "year_heading":
             d["year"] = str(a.published.year)
     if s.original_display in ("text", "bracket", "icon", "column"):
@@ -173,7 +173,7 @@ def detail_page(site: Site, space: SpaceModel, kind: str, id_: int) -> str | Non
     if item is None:
         return None
     fmt = "iso" if s.date_format == "year_heading" else s.date_format
-    meta = [f"<span {m.c('dd0')}>发布时间：{fmt_date(item.published, item.clock, fmt)}</span>"]
+    meta = [f"<span {m.c('dd0')}>发布时间：{site.shown_date(item.published, item.clock, fmt)}</span>"]
     if s.original_display != "none":
         meta.append(
             f"<span {m.c('dd1')}>{'类型' if m.rng.random() < 0.5 else '来源'}：{m.orig_word(item.original)}</span>"

@@ -4,15 +4,18 @@ addresses of every item (the hrefs the pages use and the absolute URLs of the tr
 from __future__ import annotations
 
 import random
+from datetime import date, datetime, timedelta, timezone
 
 from . import banks
-from .markup import Markup
+from .markup import Markup, fmt_date
 from .model import Platform, SpaceModel
 from .urls import Urls
 
 __all__ = ["Site"]
 
 _VENDORS = ["天枢", "云帆", "博学", "启明", "慧通", "星火", "智源"]
+_BEIJING = timezone(timedelta(hours=8))
+_SERVER_HOUR = 21  # items are published 09:00–19:59: N小时前 stays on the same day
 
 
 class Site:
@@ -33,6 +36,38 @@ class Site:
         self.by_sid = {space.sid: space for space in platform.spaces}
         # The floating layer opens the body or closes it (its own draw: the others stay).
         self.float_first = random.Random(f"{platform.seed}:float-place").random() < 0.4
+        # The platform's clock: 21:00 Beijing time, a few days after its newest item.
+        self.today: date | None = None
+        self.month_words = False
+        dated = [x.published for space in platform.spaces for x in (*space.resources, *space.articles)]
+        if self.s.recent_dates == "relative" and dated:
+            clock_rng = random.Random(f"{platform.seed}:clock")
+            self.today = max(dated) + timedelta(days=clock_rng.randint(0, 3))
+            self.month_words = clock_rng.random() < 0.4  # 5月12日 rather than 05-12
+
+    def server_clock(self) -> float | None:
+        """The time the platform's Date header gives (epoch seconds), or None for the real one."""
+        if self.today is None:
+            return None
+        return datetime(self.today.year, self.today.month, self.today.day, _SERVER_HOUR, tzinfo=_BEIJING).timestamp()
+
+    def shown_date(self, day: date, clock: tuple[int, int, int], fmt: str) -> str:
+        """A date as the platform shows it: where it shows recent dates against its own clock,
+        今天 10:20 / N小时前, 昨天 10:20, N天前 within a week, the month and day alone within
+        its year; otherwise (and for an item dated after its clock) in ``fmt``."""
+        back = (self.today - day).days if self.today is not None and fmt != "year_heading" else -1
+        if back < 0:
+            return fmt_date(day, clock, fmt)
+        time_of_day = f"{clock[0]:02d}:{clock[1]:02d}"
+        if back == 0:
+            return f"今天 {time_of_day}" if clock[1] % 2 else f"{_SERVER_HOUR - clock[0]}小时前"
+        if back == 1:
+            return f"昨天 {time_of_day}"
+        if back < 7:
+            return f"{back}天前"
+        if self.today is not None and day.year == self.today.year:
+            return f"{day.month}月{day.day}日" if self.month_words else f"{day.month:02d}-{day.day:02d}"
+        return fmt_date(day, clock, fmt)
 
     # -- markup -----------------------------------------------------------------------------
     def markup(self, key: str) -> Markup:
