@@ -222,6 +222,19 @@ def test_dates_shown_relative_to_when_the_page_was_made() -> None:
     assert [r.date for r in find_records(_soup(f'<h2 class="hh">文章</h2>{html}'), BASE)][:6] == [None] * 6
 
 
+def test_an_icon_fonts_glyph_is_no_part_of_a_title() -> None:
+    boxes = "".join(
+        f'<div class="q"><h3><i class="w">{glyph}</i>{name}</h3><ul><li><a href="/r/{n}">分数的意义</a></li></ul></div>'
+        for n, (glyph, name) in enumerate((("\ue601", "教学资源"), ("\ue602", "我的书架"), ("\uf8ff", "教学随笔")))
+    )
+    modules = find_modules(_soup(boxes), BASE)
+    assert [(m.name, m.kind) for m in modules] == [
+        ("教学资源", "builtin"),
+        ("我的书架", "custom"),
+        ("教学随笔", "builtin"),
+    ]
+
+
 def test_a_count_beside_a_module_title() -> None:
     page = (
         '<div class="a"><div class="b"><b>我的相册</b> <span>共5个</span> <a data-k="alb">more</a></div>'

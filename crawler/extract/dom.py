@@ -35,6 +35,8 @@ _FIXED = re.compile(r"position\s*:\s*fixed", re.IGNORECASE)
 _CSS_RULE = re.compile(r"([^{}]+)\{([^{}]*)\}")
 _CSS_COMMENT = re.compile(r"/\*.*?\*/", re.DOTALL)
 _SPACE_RE = re.compile(r"\s+")
+# Icon fonts draw their glyphs from Unicode's private use area: a picture, never text.
+_ICON_GLYPHS = re.compile("[\ue000-\uf8ff]")
 _TOKEN_SPLIT = re.compile(r"[^a-z0-9\u4e00-\u9fff]+")
 
 
@@ -73,7 +75,7 @@ def clean_text(node: Tag | str | None) -> str:
     if node is None:
         return ""
     text = node if isinstance(node, str) else node.get_text(" ")
-    return _SPACE_RE.sub(" ", text).strip()
+    return _SPACE_RE.sub(" ", _ICON_GLYPHS.sub(" ", text)).strip()
 
 
 def attr_tokens(tag: Tag, names: tuple[str, ...] = ("class", "id")) -> list[str]:

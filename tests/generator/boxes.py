@@ -80,6 +80,8 @@ def box(
     if head_extra is not None:
         extra, more_html = head_extra, ""
     tag = m.title_tag
+    if site.title_icons:
+        title = f"<i {m.c('ico')}>&#x{0xE600 + len(mod.name) * 37 % 256:x};</i>{title}"
     head = f"<div {m.c('bxh')}><{tag} {m.c('bxt')}>{title}</{tag}>{extra}{more_html}</div>"
     return m.wrap(f"<div {' '.join(attrs)}>{head}<div {m.c('bxb')}>{body}</div></div>")
 

@@ -36,6 +36,8 @@ class Site:
         self.by_sid = {space.sid: space for space in platform.spaces}
         # The floating layer opens the body or closes it (its own draw: the others stay).
         self.float_first = random.Random(f"{platform.seed}:float-place").random() < 0.4
+        # An icon font's glyph (private use area) before each module title.
+        self.title_icons = random.Random(f"{platform.seed}:icons").random() < 0.3
         # The platform's clock: 21:00 Beijing time, a few days after its newest item.
         self.today: date | None = None
         self.month_words = False
