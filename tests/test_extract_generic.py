@@ -235,6 +235,23 @@ def test_an_icon_fonts_glyph_is_no_part_of_a_title() -> None:
     ]
 
 
+def test_marks_on_an_items_link_are_no_part_of_its_title() -> None:
+    links = (
+        '<a href="/r/0"><span class="x">置顶</span>分数的意义</a>',
+        '<a href="/r/1">小数乘法<em class="y">NEW</em></a>',
+        '<a href="/r/2">【推荐】圆的面积</a>',
+        '<a href="/r/3">新课标解读</a>',  # a title that begins with 新 keeps it
+    )
+    rows = "".join(f"<li>{link}<span>2023-0{n + 1}-02</span></li>" for n, link in enumerate(links))
+    records = find_records(_soup(f'<h2 class="hh">资源</h2><ul class="zz">{rows}</ul>'), BASE)
+    assert [(r.title, r.labels) for r in records] == [
+        ("分数的意义", []),
+        ("小数乘法", []),
+        ("圆的面积", []),
+        ("新课标解读", []),
+    ]
+
+
 def test_a_count_beside_a_module_title() -> None:
     page = (
         '<div class="a"><div class="b"><b>我的相册</b> <span>共5个</span> <a data-k="alb">more</a></div>'

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from bs4 import BeautifulSoup, Tag
 
@@ -47,6 +48,9 @@ _SKIP_WORDS = {
     *("下载", "预览", "详情", "查看", "收藏", "分享", "编辑", "删除", "置顶", "推荐", "播放", "打开"),
     *("原创", "转载", "评论", "点赞", "举报", "回复"),
 }
+# Marks a platform puts on an item's link, beside its title: 置顶, 荐, NEW …
+_BADGES = {"置顶", "顶", "推荐", "荐", "精华", "精", "精选", "热门", "热", "最新", "新", "new", "hot", "top"}
+_BRACKETED_BADGE = re.compile(r"^\s*[\[【](?:" + "|".join(sorted(_BADGES, key=len, reverse=True)) + r")[\]】]\s*", re.I)
 _TEXT_TAGS = ["p", "span", "div", "h3", "h4", "h5", "em", "strong", "b", "a", "dt", "dd", "figcaption"]
 # What a thumbnail's alt says when it says nothing about the item.
 _GENERIC_ALT = {"封面", "图片", "缩略图", "预览图", "cover", "img", "image", "pic", "thumb", "photo", ""}
@@ -267,10 +271,22 @@ def _caption(unit: _Unit) -> str:
     return ""
 
 
+def _badge_free(a: Tag) -> str:
+    """A link's text without the marks beside the title (an element of its own saying
+    置顶 or NEW, a leading [置顶] or 【推荐】); the text as it is when nothing else is left."""
+
+    def badge(piece: Any) -> bool:  # the whole text of an element of its own inside the link
+        parent = piece.parent
+        return parent is not None and parent is not a and not parent.find(True) and clean_text(piece).lower() in _BADGES
+
+    text = _BRACKETED_BADGE.sub("", clean_text(" ".join(str(p) for p in a.find_all(string=True) if not badge(p))))
+    return text or clean_text(a)
+
+
 def _record(unit: _Unit, base: str) -> Record:
     links = unit.links(base)
     primary = max(links, key=lambda a: len(link_label(a)))
-    shown = clean_text(primary)
+    shown = _badge_free(primary)
     full = (attr(primary, "title") or "").strip()
     title = full if full and (not shown or shown.endswith(("...", "…")) or len(full) > len(shown)) else shown
     if not title:
@@ -305,6 +321,7 @@ def _record(unit: _Unit, base: str) -> Record:
                 and value.strip("<>«»‹› ") not in _PAGER_WORDS  # so are 上一页 and 下一页
                 and not _YEAR_RE.match(value)  # a year heading is the dates' year
                 and value not in _ORIGINAL + _REPOST
+                and value.lower() not in _BADGES
                 and not parse_size(value)
             ):
                 labels.append(value)
@@ -339,7 +356,11 @@ def _record(unit: _Unit, base: str) -> Record:
         labels=[
             lab
             for lab in labels
-            if lab.lower() != (fmt or "") and lab not in _ORIGINAL + _REPOST and "可见" not in lab and "登录" not in lab
+            if lab.lower() != (fmt or "")
+            and lab not in _ORIGINAL + _REPOST
+            and lab.lower() not in _BADGES
+            and "可见" not in lab
+            and "登录" not in lab
         ],
         format=fmt,
         size_bytes=parse_size(text),

@@ -105,6 +105,15 @@ class Markup:
             return f'<a {link} {self.c("thumb")}><img src="{d["thumb"]}" alt=""></a><p {self.c("cap")}>{d["title"]}</p>'
         if place == "alt":
             return f'<a {link} {self.c("thumb")}><img src="{d["thumb"]}" alt="{d["title"]}"></a>'
+        badge = d.get("badge")
+        if badge == "element":  # a mark of its own inside the link, before or after the title
+            word = self.rng.choice(("置顶", "荐", "NEW", "热门", "精华"))
+            mark = f"<span {self.c('badge')}>{word}</span>"
+            inner = f"{mark}{d['title']}" if self.rng.random() < 0.6 else f"{d['title']}{mark}"
+            return f"<a {link} {self.c('ttl')}>{inner}</a>"
+        if badge == "bracket":
+            mark = self.rng.choice(("[置顶]", "【推荐】", "[荐]", "【置顶】"))
+            return f"<a {link} {self.c('ttl')}>{mark}{d['title']}</a>"
         return f"<a {link} {self.c('ttl')}>{d['title']}</a>"
 
     def parts(self, d: dict[str, str]) -> dict[str, str]:

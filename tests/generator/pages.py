@@ -145,6 +145,9 @@ def listing_page(site: Site, space: SpaceModel, kind: str, page: int, tab: str) 
         resource_row(site, m, space, r, in_tabs) if isinstance(r, ResourceItem) else article_row(site, m, space, r)
         for r in chunk
     ]
+    if site.badges != "none" and page == 1:  # the first rows of the first page marked 置顶 / 推荐 / NEW
+        for row in rows[: 1 + len(rows) // 8]:
+            row["badge"] = site.badges
     place = s.title_place if kind == "res" else article_place(site)
     list_id = site.v.w(f"list:{kind}")
     scripts = ""

@@ -38,6 +38,8 @@ class Site:
         self.float_first = random.Random(f"{platform.seed}:float-place").random() < 0.4
         # An icon font's glyph (private use area) before each module title.
         self.title_icons = random.Random(f"{platform.seed}:icons").random() < 0.3
+        # Marks on a listing's first rows, inside the title's link: none | element | bracket.
+        self.badges = random.Random(f"{platform.seed}:badges").choice(("none", "none", "element", "bracket"))
         # The platform's clock: 21:00 Beijing time, a few days after its newest item.
         self.today: date | None = None
         self.month_words = False
