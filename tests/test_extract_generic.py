@@ -222,6 +222,27 @@ def test_dates_shown_relative_to_when_the_page_was_made() -> None:
     assert [r.date for r in find_records(_soup(f'<h2 class="hh">文章</h2>{html}'), BASE)][:6] == [None] * 6
 
 
+def test_the_footers_links_are_the_platforms_not_the_teachers() -> None:
+    article = (
+        '<div class="c"><h1>一次公开课的反思</h1><p>课前我参考了<a href="https://www.zhihu.com/q/1">知乎上的讨论</a>，'
+        "学生的参与度明显提高。</p></div>"
+    )
+    footers = (
+        '<div class="f"><p>版权所有 © <a href="https://jyj.example.gov.cn/">某区教育局</a></p>'
+        '<p>技术支持：<a href="https://www.vendor-tech.com/">某某信息技术有限公司</a></p></div>',
+        '<div class="f">Copyright © 2024 <a href="https://www.vendor-tech.com/">Vendor</a> '
+        '<a href="https://beian.miit.gov.cn/">闽ICP备12345678号</a></div>',
+        '<footer><a href="https://www.vendor-tech.com/">关于我们</a></footer>',
+    )
+    for footer in footers:
+        for html in (
+            f"<html><body>{article}{footer}</body></html>",
+            f"<html><body><div>{article}{footer}</div></body></html>",
+        ):
+            page = Page(BASE, BASE, 200, html, "http")
+            assert [link.url for link in outbound_links([page], BASE)] == ["https://www.zhihu.com/q/1"], footer
+
+
 def test_an_icon_fonts_glyph_is_no_part_of_a_title() -> None:
     boxes = "".join(
         f'<div class="q"><h3><i class="w">{glyph}</i>{name}</h3><ul><li><a href="/r/{n}">分数的意义</a></li></ul></div>'

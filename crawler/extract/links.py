@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
+
+from bs4 import BeautifulSoup, Tag
 
 from ..model import OutboundLink
 from .dom import absolute, attr, clean_text, host_of, in_floating, registrable_domain
@@ -34,15 +37,54 @@ def merge_links(first: list[OutboundLink], *more: OutboundLink) -> list[Outbound
     return [links[url] for url in ordered]
 
 
+# What a page's footer says: the platform's copyright, its ICP licence, who runs it.
+_FOOTER_MARK = re.compile(r"©|版权所有|copyright|ICP\s*备|技术支持|主办单位|承办单位|运营单位", re.IGNORECASE)
+_FOOTER_MAX = 400  # characters: a footer is a few short lines
+
+
+_NOT_FOOTER = ("h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "table", "img", "video", "iframe")
+
+
+def _footer_line(tag: Tag) -> bool:
+    """A line a footer may hold: one naming the platform, or a short one (客服电话 …)."""
+    text = clean_text(tag)
+    if _FOOTER_MARK.search(text):
+        return True
+    return len(text) <= 60 and tag.name not in _NOT_FOOTER and tag.find(_NOT_FOOTER) is None
+
+
+def _footers(soup: BeautifulSoup) -> list[Tag]:
+    """The page's footer blocks: a <footer>, and around each footer line the largest
+    block of a few such lines (never one that holds a heading, a list or a longer text)."""
+    blocks = list(soup.find_all("footer"))
+    for piece in soup.find_all(string=_FOOTER_MARK):
+        block = piece.parent
+        if not isinstance(block, Tag) or block.name in ("body", "html", "[document]"):
+            continue
+        while (parent := block.parent) is not None and parent.name not in ("body", "html", "[document]"):
+            others = [child for child in parent.find_all(True, recursive=False) if child is not block]
+            if len(clean_text(parent)) > _FOOTER_MAX or not all(_footer_line(child) for child in others):
+                break
+            block = parent
+        if len(clean_text(block)) <= _FOOTER_MAX:
+            blocks.append(block)
+    return blocks
+
+
 def outbound_links(pages: list[Page], space_url: str, official_domains: tuple[str, ...] = ()) -> list[OutboundLink]:
+    """Links to other hosts, but not the platform's own: none from a layer floating over
+    the page (客服 QQ, an app) or from the page's footer (技术支持, ICP, 主办单位)."""
     space_host = host_of(space_url)
     links: dict[str, OutboundLink] = {}
     for page in pages:
         soup = page.soup
+        footers = {id(block) for block in _footers(soup)}
         for a in soup.find_all("a"):
             url = absolute(page.final_url, attr(a, "href"))
             if not url or host_of(url) == space_host or url in links or in_floating(a):
-                continue  # a floating layer's links (客服 QQ, an app) are the platform's
+                continue
+            if footers and any(id(parent) in footers for parent in a.parents):
+                continue
             host = host_of(url)
             links[url] = OutboundLink(
                 url=url,

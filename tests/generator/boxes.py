@@ -210,6 +210,13 @@ def module_body(site: Site, m: Markup, space: SpaceModel, mod: ModuleBox) -> str
     return "".join(bits)
 
 
+# Host names of the cities' bureaus and of the vendors (their footers' links).
+_PINYIN = {
+    **{"泉州市鲤城区": "lc", "武汉市新洲区": "xinzhou", "成都市金牛区": "jinniu", "福州市鼓楼区": "gl"},
+    **{"杭州市西湖区": "xihu", "厦门市思明区": "siming", "宜昌市西陵区": "xiling"},
+    **{"天枢": "tianshu", "云帆": "yunfan", "博学": "boxue", "启明": "qiming", "慧通": "huitong"},
+    **{"星火": "xinghuo", "智源": "zhiyuan"},
+}
 # Class names web frameworks give a dialog layer (Bootstrap, layui, Element, jQuery UI …);
 # not a bare "overlay", which names a thumbnail's caption as often as a dialog.
 _DIALOG_CLASSES = ("modal", "layui-layer", "el-dialog", "ui-dialog", "popup")
@@ -304,9 +311,15 @@ def chrome(site: Site, m: Markup, space: SpaceModel, title: str, body: str, scri
     footer_tag = "footer" if s.footer_tag else "div"
     layer, rule = floating_layer(site, m)
     css += rule
+    bureau, vendor = f"{site.city}教育局", f"{site.vendor}信息技术有限公司"
+    licence = f"闽ICP备{10000000 + site.p.seed % 89999999}号"
+    if site.footer_links:  # the platform's own links: never the teacher's outbound links
+        bureau = f'<a href="https://jyj.{_PINYIN.get(site.city, "city")}.gov.cn/">{bureau}</a>'
+        vendor = f'<a href="https://www.{_PINYIN.get(site.vendor, "vendor")}tech.com/">{vendor}</a>'
+        licence = f'<a href="https://beian.miit.gov.cn/">{licence}</a>'
     footer = (
-        f"<{footer_tag} {m.c('ft0')}><p>版权所有 © {site.city}教育局</p>"
-        f"<p>技术支持：{site.vendor}信息技术有限公司　客服电话：400-{site.p.seed % 9000 + 1000}-{site.p.index:03d}</p>"
+        f"<{footer_tag} {m.c('ft0')}><p>{site.footer_words.format(who=bureau)}</p>"
+        f"<p>技术支持：{vendor}　客服电话：400-{site.p.seed % 9000 + 1000}-{site.p.index:03d}　{licence}</p>"
         f"</{footer_tag}>"
     )
     return (

@@ -40,6 +40,12 @@ class Site:
         self.title_icons = random.Random(f"{platform.seed}:icons").random() < 0.3
         # Marks on a listing's first rows, inside the title's link: none | element | bracket.
         self.badges = random.Random(f"{platform.seed}:badges").choice(("none", "none", "element", "bracket"))
+        # The footer's wording, and whether it links its vendor, its bureau and its ICP licence.
+        footer_rng = random.Random(f"{platform.seed}:footer")
+        self.footer_words = footer_rng.choice(
+            ("版权所有 © {who}", "Copyright © 2024 {who} All Rights Reserved", "主办单位：{who}")
+        )
+        self.footer_links = footer_rng.random() < 0.5
         # The platform's clock: 21:00 Beijing time, a few days after its newest item.
         self.today: date | None = None
         self.month_words = False
