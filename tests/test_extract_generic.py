@@ -179,12 +179,20 @@ def test_layers_floating_over_the_page_are_no_modules_and_their_links_no_teacher
         "<dialog open><h2>温馨提示</h2><p>欢迎访问本平台，请文明上网。</p></dialog>",
         '<div class="layui-layer mm"><div class="nn">通知</div><div>平台将于周六晚间维护，届时暂停服务。</div></div>',
     )
-    style = "<style>/* pinned */ #wp, .tt{position:fixed;bottom:0} .kx:hover{position:fixed} .zq>.kx{color:red}</style>"
+    style = (
+        "<style>/* pinned */ #wp, .tt{position:fixed;bottom:0} .kx:hover{position:fixed} .zq>.kx{color:red}"
+        "@media (max-width: 768px) { .zq { position: fixed } }</style>"  # pinned on phones only: the layout
+    )
     for layer in layers:
         html = f"<html><head>{style}</head><body>{layer}{modules}</body></html>"
         assert [m.name for m in find_modules(parse_html(html), BASE)] == ["教学资源", "推荐网站", "扫码关注我"], layer
         page = Page(BASE, BASE, 200, html, "http")
         assert [link.url for link in outbound_links([page], BASE)] == ["https://www.zxx.edu.cn/"], layer
+    # A column pinned by the layout and a gallery named after its script are content.
+    albums = "".join(f'<li><a href="/al/{n}"><img src="/c{n}.jpg" alt="相册{n}"></a></li>' for n in range(3))
+    for wrapper in ('<div style="position:fixed;top:60px;bottom:0;overflow:auto">', '<div class="popup-gallery">'):
+        html = f"<html><body>{wrapper}{modules}<ul class='lightbox'>{albums}</ul></div></body></html>"
+        assert [m.name for m in find_modules(parse_html(html), BASE)] == ["教学资源", "推荐网站", "扫码关注我"], wrapper
 
 
 def test_dates_shown_relative_to_when_the_page_was_made() -> None:
@@ -197,6 +205,8 @@ def test_dates_shown_relative_to_when_the_page_was_made() -> None:
         ("百分数", "12月30日"),
         ("长方体", "2023-11-02"),
         ("今天我们学习了乘法", "3-4年级"),
+        ("正方体", "本课适合10-12岁的学生，今天，你学会了吗"),
+        ("长方形", "发布于3天前"),
     ]
     html = (
         "<ul>"
@@ -216,8 +226,16 @@ def test_dates_shown_relative_to_when_the_page_was_made() -> None:
         "2024-05-12",
         "2023-12-30",  # no year shown, and not yet this year: last year's
         "2023-11-02",
-        None,  # a summary's 今天 and a grade range are no dates
+        None,  # a title's 今天 and a grade range are no dates
+        None,  # nor an age range or a 今天 in a summary
+        "2024-05-29",
     ]
+    token = READ_AT.set(datetime(2024, 6, 1, 0, 30, tzinfo=BEIJING))
+    try:  # a module titled with such words is still a module
+        titles = [m.name for m in find_modules(_soup(f"<div><h3>昨天·今天·明天</h3>{html}</div>"), BASE)]
+    finally:
+        READ_AT.reset(token)
+    assert titles == ["昨天·今天·明天"]
     # Without a clock (nothing says when the page was made) nothing is guessed.
     assert [r.date for r in find_records(_soup(f'<h2 class="hh">文章</h2>{html}'), BASE)][:6] == [None] * 6
 
@@ -262,14 +280,16 @@ def test_marks_on_an_items_link_are_no_part_of_its_title() -> None:
         '<a href="/r/1">小数乘法<em class="y">NEW</em></a>',
         '<a href="/r/2">【推荐】圆的面积</a>',
         '<a href="/r/3">新课标解读</a>',  # a title that begins with 新 keeps it
+        '<a href="/r/5"><span class="hl">新</span>课标下的作业设计</a>',  # so does a highlighted 新
     )
     rows = "".join(f"<li>{link}<span>2023-0{n + 1}-02</span></li>" for n, link in enumerate(links))
     records = find_records(_soup(f'<h2 class="hh">资源</h2><ul class="zz">{rows}</ul>'), BASE)
-    assert [(r.title, r.labels) for r in records] == [
+    assert [(r.title.replace(" ", ""), r.labels) for r in records] == [
         ("分数的意义", []),
         ("小数乘法", []),
         ("圆的面积", []),
         ("新课标解读", []),
+        ("新课标下的作业设计", []),
     ]
 
 

@@ -114,7 +114,7 @@ def test_items_whose_date_was_not_read_are_review_when_they_could_be_in_the_wind
     # jinniu-2015 asks for 10 articles published in its window (2015-12-04 … 2016-05-10).
     [count] = _item(_dated_articles(8, 5), "jinniu-2015", "articles")
     assert count.severity == "review"
-    assert "8 篇" in count.message and "5 篇未能读到发布日期" in count.message
+    assert "8 篇" in count.message and "另有 5 篇未读到发布日期" in count.message
     assert "http://s/a/12" in count.evidence
     [short] = _item(_dated_articles(8, 1), "jinniu-2015", "articles")  # 8 + 1 < 10: a shortfall all the same
     assert short.severity == "fail"
@@ -122,7 +122,7 @@ def test_items_whose_date_was_not_read_are_review_when_they_could_be_in_the_wind
     assert enough.severity == "pass"
     # One month of dated updates, and undated items that may have been published in others.
     [spread] = _item(replace(_dated_articles(8, 5), resources=()), "jinniu-2015", "updates_spread")
-    assert spread.severity == "review" and "未能读到发布日期" in spread.message
+    assert spread.severity == "review" and "未读到发布日期" in spread.message
     # A share: 1 of 4 dated articles original (25 %, 50 % asked), 4 undated originals could tip it.
     mixed = tuple(
         Article(f"随笔{i}", f"http://s/m/{i}", i in (0, 4, 5, 6, 7), "2016-02-01" if i < 4 else None, None)
@@ -132,3 +132,7 @@ def test_items_whose_date_was_not_read_are_review_when_they_could_be_in_the_wind
     assert share.severity == "review" and "1 / 4" in share.message
     [low] = _item(replace(good(), articles=mixed[:5], completeness={}), "jinniu-2015", "articles_original")
     assert low.severity == "fail"  # (1 + 1) / (4 + 1) = 40 % at most
+    # Undated and unread together: 8 dated, 1 undated, 1 more declared than read could make 10.
+    both = _with(_dated_articles(8, 1), articles=Completeness(10, 9, False, "页面显示 文章(10)，读到 9 篇", LISTING))
+    [together] = _item(both, "jinniu-2015", "articles")
+    assert together.severity == "review"

@@ -15,7 +15,7 @@ from bs4 import BeautifulSoup, Tag
 
 from .dom import attr, clean_text, in_chrome
 from .records import originality
-from .vocab import FORMATS, category_from_label, parse_date, parse_size, yearless_date
+from .vocab import FORMATS, category_from_label, parse_date, parse_size, relative_date, yearless_date
 
 __all__ = ["DetailFacts", "album_photos", "read_detail"]
 
@@ -100,7 +100,7 @@ def read_detail(soup: BeautifulSoup, title: str) -> DetailFacts:
     date = original = category = label = fmt = size = None
     for name, value in _pairs(region):
         if date is None and name in _DATE_LABELS:
-            date = parse_date(value) or yearless_date(value)
+            date = parse_date(value) or relative_date(value) or yearless_date(value)
         if original is None and name in _ORIGIN_LABELS and len(value) <= 8:
             original = originality(value)
         if category is None and name in _CATEGORY_LABELS:

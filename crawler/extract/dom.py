@@ -26,14 +26,21 @@ CHROME_TOKENS = ("nav", "menu", "topbar", "footer", "foot", "breadcrumb", "pager
 # Layers floating over the page (a notice dialog, a customer-service bar, an app's QR code)
 # are the platform's: never a module, a record or a link of the teacher's. Style sheets are
 # not fetched, so a layer is known from the markup: pinned by an inline style or by a rule
-# of the page's own <style> (position: fixed), a dialog (<dialog>, an ARIA dialog role,
-# aria-modal), or the class words web frameworks give such layers. Not "overlay" or
-# "layer" alone: a thumbnail's caption and a layout's wrapper are named so as well.
-OVERLAY_TOKENS = ("modal", "dialog", "popup", "popover", "lightbox", "toast", "layui-layer")
-_FIXED_MARK = "data-spacebot-fixed"  # set by parse_html on what the page's <style> pins
+# of the page's own <style> (position: fixed, not only on small screens), a dialog
+# (<dialog>, an ARIA dialog role, aria-modal), or a class web frameworks give a dialog
+# (whole class names: popup-gallery or overlay are a gallery's and a caption's). And it is
+# small (a few lines, at most one heading, a few links): a fixed column of the layout, or a
+# wrapper that scrolls the page, holds the content.
+OVERLAY_CLASSES = frozenset(
+    ("modal", "modal-dialog", "modal-content", "dialog", "popup", "popover", "toast", "layui-layer", "el-dialog")
+    + ("el-dialog__wrapper", "ui-dialog", "ant-modal", "van-popup", "weui-dialog")
+)
+_LAYER_MAX = 300  # characters of text: a notice, a few service lines
+_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+_LAYER_MARK = "data-spacebot-layer"  # set by parse_html on the page's floating layers
 _FIXED = re.compile(r"position\s*:\s*fixed", re.IGNORECASE)
-_CSS_RULE = re.compile(r"([^{}]+)\{([^{}]*)\}")
 _CSS_COMMENT = re.compile(r"/\*.*?\*/", re.DOTALL)
+_BRACES = re.compile(r"[{}]")
 _SPACE_RE = re.compile(r"\s+")
 # Icon fonts draw their glyphs from Unicode's private use area: a picture, never text.
 _ICON_GLYPHS = re.compile("[\ue000-\uf8ff]")
@@ -43,19 +50,45 @@ _TOKEN_SPLIT = re.compile(r"[^a-z0-9\u4e00-\u9fff]+")
 def parse_html(html: str) -> BeautifulSoup:
     soup = BeautifulSoup(html, "html.parser")
     dropped = soup(["script", "style", "noscript", "template"])
-    _mark_pinned(soup, [tag.get_text() for tag in dropped if tag.name == "style"])
+    pinned = _pinned_by_sheets(soup, [tag.get_text() for tag in dropped if tag.name == "style"])
     for tag in dropped:
         tag.extract()
+    _mark_layers(soup, pinned)
     return soup
 
 
-def _mark_pinned(soup: BeautifulSoup, sheets: list[str]) -> None:
-    """Mark the elements a rule of the page's own style sheets pins to the window
-    (position: fixed), before the sheets are dropped."""
+def _sheet_rules(text: str) -> list[tuple[str, str]]:
+    """(selectors, declarations) of a style sheet's top-level rules, read brace by brace (no
+    regular expression to backtrack over a sheet without braces); rules inside @media,
+    @supports … are left out: they hold only on some screens."""
+    text = _CSS_COMMENT.sub("", text)
+    rules: list[tuple[str, str]] = []
+    depth, start, opened = 0, 0, 0
+    for brace in _BRACES.finditer(text):
+        at = brace.start()
+        if brace.group() == "{":
+            if depth == 0:
+                opened = at
+            depth += 1
+        elif depth:
+            depth -= 1
+            if depth == 0:
+                selectors = text[start:opened]
+                if not selectors.lstrip().startswith("@"):
+                    rules.append((selectors, text[opened + 1 : at]))
+                start = at + 1
+        else:  # a stray closing brace
+            start = at + 1
+    return rules
+
+
+def _pinned_by_sheets(soup: BeautifulSoup, sheets: list[str]) -> list[Tag]:
+    """The elements a top-level rule of the page's own style sheets pins to the window."""
+    found: list[Tag] = []
     for text in sheets:
         if "fixed" not in text.lower():
             continue
-        for selectors, declarations in _CSS_RULE.findall(_CSS_COMMENT.sub("", text)):
+        for selectors, declarations in _sheet_rules(text):
             if not _FIXED.search(declarations):
                 continue
             for selector in selectors.split(","):
@@ -63,12 +96,31 @@ def _mark_pinned(soup: BeautifulSoup, sheets: list[str]) -> None:
                 if not selector or ":" in selector or selector.startswith("@"):
                     continue  # pseudo-classes and -elements pin no element of their own
                 try:
-                    found = soup.select(selector)
+                    found += soup.select(selector)
                 except Exception:  # a selector soupsieve does not know (vendor hacks): not ours
                     continue
-                for element in found:
-                    if element.name not in ("html", "body"):
-                        element[_FIXED_MARK] = ""
+    return found
+
+
+def _mark_layers(soup: BeautifulSoup, pinned: list[Tag]) -> None:
+    """Mark the small layers floating over the page (see ``OVERLAY_CLASSES``)."""
+    candidates = {id(tag): tag for tag in pinned}
+    for tag in soup.find_all(True):
+        value = tag.get("class")
+        classes = value if isinstance(value, list) else str(value or "").split()
+        if (
+            tag.name == "dialog"
+            or _FIXED.search(attr(tag, "style") or "")
+            or (attr(tag, "role") or "").lower() in ("dialog", "alertdialog")
+            or (attr(tag, "aria-modal") or "").lower() == "true"
+            or any(name.lower() in OVERLAY_CLASSES for name in classes)
+        ):
+            candidates[id(tag)] = tag
+    for tag in candidates.values():
+        if tag.name in ("html", "body") or len(clean_text(tag)) > _LAYER_MAX:
+            continue
+        if len(tag.find_all(_HEADINGS, limit=2)) < 2 and len(tag.find_all("a", limit=6)) < 6:
+            tag[_LAYER_MARK] = ""
 
 
 def clean_text(node: Tag | str | None) -> str:
@@ -101,25 +153,15 @@ def data_attr_tokens(tag: Tag) -> list[str]:
     return tokens
 
 
-def _pinned(tag: Tag) -> bool:
-    """A dialog, or an element pinned to the window (inline or by the page's <style>)."""
-    if tag.name == "dialog" or tag.get(_FIXED_MARK) is not None or _FIXED.search(attr(tag, "style") or ""):
-        return True
-    role = (attr(tag, "role") or "").lower()
-    return role in ("dialog", "alertdialog") or (attr(tag, "aria-modal") or "").lower() == "true"
-
-
 def _is_floating(tag: Tag) -> bool:
-    return _pinned(tag) or any(token in OVERLAY_TOKENS for token in attr_tokens(tag))
+    return tag.get(_LAYER_MARK) is not None
 
 
 def _is_chrome(tag: Tag) -> bool:
-    if tag.name in ("nav", "footer") or _pinned(tag):
+    if tag.name in ("nav", "footer") or _is_floating(tag):
         return True
     for token in attr_tokens(tag):
-        if token in CHROME_TOKENS or token in OVERLAY_TOKENS:
-            return True
-        if token.endswith(("nav", "menu", "footer", "pager", "pagination")):
+        if token in CHROME_TOKENS or token.endswith(("nav", "menu", "footer", "pager", "pagination")):
             return True
     return False
 
@@ -135,7 +177,7 @@ def in_chrome(tag: Tag) -> bool:
 
 
 def in_floating(tag: Tag) -> bool:
-    """True when the tag sits in a layer floating over the page (see ``OVERLAY_TOKENS``)."""
+    """True when the tag sits in a layer floating over the page (see ``OVERLAY_CLASSES``)."""
     node: Tag | None = tag
     while node is not None and node.name not in ("body", "[document]"):
         if _is_floating(node):

@@ -19,7 +19,7 @@ from typing import Any
 from urllib.parse import urljoin
 
 from .records import Record, originality
-from .vocab import FORMATS, VIDEO_EXTENSIONS, parse_date, parse_size
+from .vocab import FORMATS, VIDEO_EXTENSIONS, parse_date, parse_size, relative_date
 
 __all__ = ["JsonList", "find_json_lists", "json_links", "json_video_urls", "record_from_json"]
 
@@ -158,7 +158,7 @@ def _date(value: Any) -> str | None:
     if isinstance(value, str):
         if value.strip().isdigit() and len(value.strip()) >= 10:
             return _date(int(value.strip()))
-        return parse_date(value)
+        return parse_date(value) or relative_date(value)
     return None
 
 

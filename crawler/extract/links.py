@@ -43,31 +43,52 @@ _FOOTER_MAX = 400  # characters: a footer is a few short lines
 
 
 _NOT_FOOTER = ("h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "table", "img", "video", "iframe")
-
-
-def _footer_line(tag: Tag) -> bool:
-    """A line a footer may hold: one naming the platform, or a short one (客服电话 …)."""
-    text = clean_text(tag)
-    if _FOOTER_MARK.search(text):
-        return True
-    return len(text) <= 60 and tag.name not in _NOT_FOOTER and tag.find(_NOT_FOOTER) is None
+_AFTER_FOOTER = 200  # characters of text a footer may still have after it (a floating layer)
 
 
 def _footers(soup: BeautifulSoup) -> list[Tag]:
-    """The page's footer blocks: a <footer>, and around each footer line the largest
-    block of a few such lines (never one that holds a heading, a list or a longer text)."""
+    """The page's footer blocks: a <footer>, and around each footer line at the end of the
+    page the largest block of a few such lines (never one that holds a heading, a list or
+    a longer text)."""
+    lengths: dict[int, int] = {}
+
+    def length(tag: Tag) -> int:  # each element's text measured once
+        if id(tag) not in lengths:
+            lengths[id(tag)] = len(clean_text(tag))
+        return lengths[id(tag)]
+
+    def line(tag: Tag) -> bool:  # a line a footer may hold: naming the platform, or short (客服电话 …)
+        if _FOOTER_MARK.search(clean_text(tag)):
+            return True
+        return length(tag) <= 60 and tag.name not in _NOT_FOOTER and tag.find(_NOT_FOOTER) is None
+
+    def at_end(tag: Tag) -> bool:  # little text after it, up to the end of the page
+        after = 0
+        node: Tag | None = tag
+        while node is not None and node.name not in ("body", "html", "[document]"):
+            for sibling in node.next_siblings:
+                after += length(sibling) if isinstance(sibling, Tag) else len(str(sibling).strip())
+                if after > _AFTER_FOOTER:
+                    return False
+            node = node.parent
+        return True
+
     blocks = list(soup.find_all("footer"))
+    found: set[int] = set()
     for piece in soup.find_all(string=_FOOTER_MARK):
         block = piece.parent
         if not isinstance(block, Tag) or block.name in ("body", "html", "[document]"):
             continue
+        if id(block) in found or any(id(parent) in found for parent in block.parents):
+            continue
         while (parent := block.parent) is not None and parent.name not in ("body", "html", "[document]"):
             others = [child for child in parent.find_all(True, recursive=False) if child is not block]
-            if len(clean_text(parent)) > _FOOTER_MAX or not all(_footer_line(child) for child in others):
+            if length(parent) > _FOOTER_MAX or not all(line(child) for child in others):
                 break
             block = parent
-        if len(clean_text(block)) <= _FOOTER_MAX:
+        if length(block) <= _FOOTER_MAX and block.find(_NOT_FOOTER[:6]) is None and at_end(block):
             blocks.append(block)
+            found.add(id(block))
     return blocks
 
 

@@ -31,6 +31,7 @@ from .vocab import (
     category_from_label,
     parse_date,
     parse_size,
+    relative_date,
     yearless_date,
 )
 
@@ -49,7 +50,8 @@ _SKIP_WORDS = {
     *("原创", "转载", "评论", "点赞", "举报", "回复"),
 }
 # Marks a platform puts on an item's link, beside its title: 置顶, 荐, NEW …
-_BADGES = {"置顶", "顶", "推荐", "荐", "精华", "精", "精选", "热门", "热", "最新", "新", "new", "hot", "top"}
+# (A single character, 顶 荐 精 热 新, only in brackets: a highlighted 新 may begin 新课标.)
+_BADGES = {"置顶", "推荐", "精华", "精选", "热门", "最新", "new", "hot", "top"} | {"顶", "荐", "精", "热", "新"}
 _BRACKETED_BADGE = re.compile(r"^\s*[\[【](?:" + "|".join(sorted(_BADGES, key=len, reverse=True)) + r")[\]】]\s*", re.I)
 _TEXT_TAGS = ["p", "span", "div", "h3", "h4", "h5", "em", "strong", "b", "a", "dt", "dd", "figcaption"]
 # What a thumbnail's alt says when it says nothing about the item.
@@ -240,7 +242,21 @@ def _date(text: str, unit: _Unit) -> str | None:
     year = _year_above(unit.head)
     if year:
         return parse_date(f"{year}-{short.group(1)}-{short.group(2)}")
-    return yearless_date(text)  # no year shown: the last such day
+    return None
+
+
+def _date_line(unit: _Unit, primary: Tag) -> str | None:
+    """A date that is a line of its own in the record (3天前, 昨天 10:20, 05-12 with no
+    year), counted from when the page was made; never a piece of the title or a summary."""
+    for tag in unit.tags:
+        for piece in tag.find_all(string=True):
+            if any(parent is primary for parent in piece.parents):
+                continue
+            line = clean_text(piece)
+            found = relative_date(line) or yearless_date(line) if 1 < len(line) <= 24 else None
+            if found:
+                return found
+    return None
 
 
 _NAMED_LABEL_RE = re.compile(r"^[^:：]{0,4}(分类|类别|类型|栏目|专栏|频道)\s*[:：]?\s*")
@@ -277,7 +293,8 @@ def _badge_free(a: Tag) -> str:
 
     def badge(piece: Any) -> bool:  # the whole text of an element of its own inside the link
         parent = piece.parent
-        return parent is not None and parent is not a and not parent.find(True) and clean_text(piece).lower() in _BADGES
+        word = clean_text(piece).lower()
+        return parent is not None and parent is not a and not parent.find(True) and len(word) > 1 and word in _BADGES
 
     text = _BRACKETED_BADGE.sub("", clean_text(" ".join(str(p) for p in a.find_all(string=True) if not badge(p))))
     return text or clean_text(a)
@@ -351,7 +368,7 @@ def _record(unit: _Unit, base: str) -> Record:
         url=url,
         text=text,
         block=block,
-        date=_date(text, unit),
+        date=_date(text, unit) or _date_line(unit, primary),
         original=originality(text),
         labels=[
             lab

@@ -35,6 +35,7 @@ __all__ = [
     "category_from_label",
     "parse_date",
     "parse_size",
+    "relative_date",
     "yearless_date",
 ]
 
@@ -192,31 +193,35 @@ BEIJING = timezone(timedelta(hours=8))
 # (3天前, 昨天 10:20, 刚刚; 05-12 with no year): the server's clock (its Date header) where
 # it gives one, else the crawl's, in Beijing time. The visit sets it for one space's pages.
 READ_AT: ContextVar[datetime | None] = ContextVar("spacebot_read_at", default=None)
-# A relative date standing on its own: not 就在昨天 or 今天我们学习 in a summary.
-RELATIVE_DATE_RE = re.compile(
-    r"(?<![\u4e00-\u9fff\d])(?:(刚刚)|(\d{1,3})\s*(秒|分钟|小时|天|周)前|(今天|昨天|前天))"
-    r"(?=$|[\s|｜·/,，;；)）\]】]|\d)"
-)
+_TIME = r"(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?"
+RELATIVE_DATE_RE = re.compile(rf"(刚刚)|(\d{{1,3}})\s*(秒|分钟|小时|天|周)前|(今天|昨天|前天){_TIME}")
+# This year's dates with no year (05-12, 5月12日): the zero-padded or 月日 forms only, so
+# that 3-4年级 or 1/2 is none of them.
+_YEARLESS_RE = re.compile(rf"(?:(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])|(\d{{1,2}})月(\d{{1,2}})日){_TIME}")
+# What may stand before a date that is a line of its own: 发布于, 更新时间：, 时间：…
+_DATE_LABEL = re.compile(r"^(?:(?:发布|发表|更新|上传|创建)(?:于|时间|日期)?|时间|日期)?\s*[:：]?\s*")
 _AGO = {"秒": timedelta(seconds=1), "分钟": timedelta(minutes=1), "小时": timedelta(hours=1), "天": timedelta(days=1)}
 _AGO["周"] = timedelta(days=7)
 _DAYS_BACK = {"今天": 0, "昨天": 1, "前天": 2}
 
 
 def parse_date(text: str) -> str | None:
-    """The first date in ``text`` as ISO ``YYYY-MM-DD``, or None. A date shown relative to
-    when the page was made (3天前, 昨天) counts from ``READ_AT`` where it is set."""
+    """The first date in ``text`` as ISO ``YYYY-MM-DD``, or None."""
     match = DATE_RE.search(text)
     if not match:
-        return _relative_date(text)
+        return None
     year, month, day = (int(g) for g in match.groups())
     if not (1 <= month <= 12 and 1 <= day <= 31):
         return None
     return f"{year:04d}-{month:02d}-{day:02d}"
 
 
-def _relative_date(text: str) -> str | None:
+def relative_date(text: str) -> str | None:
+    """A date shown against when the page was made (3天前, 昨天 10:20, 刚刚) that is the
+    whole of ``text`` (after a 发布于 / 时间： label), counted from ``READ_AT``; else None.
+    今天 in a sentence (今天我们学习了…) is no date."""
     now = READ_AT.get()
-    match = RELATIVE_DATE_RE.search(text) if now is not None else None
+    match = RELATIVE_DATE_RE.fullmatch(_DATE_LABEL.sub("", text.strip(), count=1)) if now is not None else None
     if now is None or match is None:
         return None
     just_now, number, unit, named = match.groups()
@@ -227,18 +232,12 @@ def _relative_date(text: str) -> str | None:
     return (now - int(number) * _AGO[unit]).date().isoformat()
 
 
-# The forms a platform shows this year's dates in with no year (05-12, 5月12日), strict
-# enough that 3-4年级 or 1/2 is none of them.
-_YEARLESS_RE = re.compile(
-    r"(?<![\d\-/.:])(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])(?![\d\-/.])|(?<![\d年])(\d{1,2})月(\d{1,2})日"
-)
-
-
 def yearless_date(text: str) -> str | None:
-    """A month and day shown with no year (05-12: this year's items on many platforms): the
-    last such day not after ``READ_AT`` (a day's grace for a clock behind), or None."""
+    """A month and day shown with no year (05-12: this year's items on many platforms) that
+    is the whole of ``text`` (after a label): the last such day not after ``READ_AT`` (a
+    day's grace for a clock behind); else None. 本课适合10-12岁 is no date."""
     now = READ_AT.get()
-    shown = _YEARLESS_RE.search(text) if now is not None else None
+    shown = _YEARLESS_RE.fullmatch(_DATE_LABEL.sub("", text.strip(), count=1)) if now is not None else None
     if now is None or shown is None:
         return None
     month, day = (int(g) for g in shown.groups() if g)

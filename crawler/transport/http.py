@@ -73,6 +73,7 @@ class CachedPage:
     final_url: str
     etag: str | None = None
     last_modified: str | None = None
+    date: str | None = None  # its Date header: when the server drew it (3天前 counts from there)
 
     def conditions(self) -> dict[str, str]:
         headers = {}
@@ -208,6 +209,7 @@ class HttpFetcher:
                     "http",
                     etag=page.etag or cached.etag,
                     last_modified=page.last_modified or cached.last_modified,
+                    headers={"date": cached.date} if cached.date else {},
                 )
             if page.status == 304:  # "not modified" without having been asked: there is no page
                 raise FetchError("error", f"平台返回 304（未修改）却没有可用的页面内容：{url}")

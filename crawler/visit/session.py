@@ -83,7 +83,9 @@ class VisitSession:
         async with self._slots:
             page = await self.fetcher.get(url, self.http_cache.get(url))
         if page.status == 200 and (page.etag or page.last_modified):
-            self.validated[url] = CachedPage(page.html, page.final_url, page.etag, page.last_modified)
+            self.validated[url] = CachedPage(
+                page.html, page.final_url, page.etag, page.last_modified, page.headers.get("date")
+            )
         else:  # no longer validated (or gone): forget the old copy
             self.http_cache.pop(url, None)
         self.vias.add("http")

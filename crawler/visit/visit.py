@@ -14,7 +14,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -313,14 +313,17 @@ async def _guarded(
 
 
 def _server_clock(page: Page) -> None:
-    """… or from the server's own clock, which drew them (its Date header), where it gives one."""
+    """… or from the server's own clock, which drew them (its Date header; a page kept
+    from an earlier crawl keeps the time it was drawn), where it gives a possible one: not
+    before 2005, not ahead of this machine's clock by more than a day."""
     try:
         when = parsedate_to_datetime(page.headers.get("date") or "")
     except (TypeError, ValueError, IndexError):
         return
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
-    READ_AT.set(when.astimezone(BEIJING))
+    if datetime(2005, 1, 1, tzinfo=UTC) <= when <= datetime.now(UTC) + timedelta(days=1):
+        READ_AT.set(when.astimezone(BEIJING))
 
 
 def _undrawn(page: Page, first: Page) -> bool:

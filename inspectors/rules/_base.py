@@ -91,15 +91,15 @@ def undated(snapshot: SpaceSnapshot, collection: str, where: dict[str, Any] | No
 
 
 def undated_review(
-    item: RubricItem, ctx: InspectContext, items: list[Any], measured: str, required: str, unit: str = "个"
+    item: RubricItem, ctx: InspectContext, items: list[Any], measured: str, required: str, unit: str = "个条目"
 ) -> Finding:
     """``review`` for an item the undated ones could still change: both numbers."""
     message = (
-        f"{item.title}：按读到的发布日期为 {measured}（要求 {required}），另有 {len(items)} {unit}未能读到发布日期，"
-        "它们是否在期间内可能改变结论，请人工核对。"
+        f"{item.title}：按已读到的发布日期，{measured}，要求 {required}；另有 {len(items)} {unit}未读到发布日期，"
+        "可能改变结论，请人工核对。"
     )
     evidence = [x.url for x in items if getattr(x, "url", None)][:20]
-    return finding(item, ctx, "review", message, f"{measured}（{len(items)} {unit}日期未读到）", evidence, required)
+    return finding(item, ctx, "review", message, f"{measured}（{len(items)} {unit}未读到日期）", evidence, required)
 
 
 def unread(snapshot: SpaceSnapshot, *collections: str) -> int | None:

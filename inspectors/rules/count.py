@@ -53,7 +53,7 @@ def check_count(item: RubricItem, snapshot: SpaceSnapshot, ctx: InspectContext) 
         return [unread_review(item, ctx, snapshot, (collection,), measured, required)]
     if item.params.get("in_period") and collection != "photos":
         no_date = undated(snapshot, collection, item.params.get("where"))
-        if no_date and measured_n + len(no_date) >= minimum:  # so could the undated ones
+        if no_date and measured_n + missing + len(no_date) >= minimum:  # so could the undated ones
             return [undated_review(item, ctx, no_date, measured, required, unit)]
     return [
         finding(

@@ -29,7 +29,8 @@ def check_date_spread(item: RubricItem, snapshot: SpaceSnapshot, ctx: InspectCon
     if severity != "pass" and (missing is None or len(months) + missing >= minimum):
         return [unread_review(item, ctx, snapshot, ("resources", "articles"), measured, required)]
     no_date = [*undated(snapshot, "resources", None), *undated(snapshot, "articles", None)]
-    if severity != "pass" and no_date and len(months) + len(no_date) >= minimum:  # each may be another month
+    could_be = len(months) + (missing or 0) + len(no_date)  # each undated item may add a month
+    if severity != "pass" and no_date and could_be >= minimum:
         return [undated_review(item, ctx, no_date, measured, required, "项")]
     verb = "分布较均匀" if severity == "pass" else "更新过于集中或过少"
     return [

@@ -38,7 +38,8 @@ def check_ratio(item: RubricItem, snapshot: SpaceSnapshot, ctx: InspectContext) 
         if missing != 0:
             return [unread_review(item, ctx, snapshot, (collection,), "0 / 0", required)]
         no_date = undated(snapshot, collection, item.params.get("of")) if in_period else []
-        if no_date:
+        tipping = undated(snapshot, collection, {**item.params.get("of", {}), **item.params["where"]})
+        if no_date and (tipping or minimum <= 0):  # the share can be above 0 only through them
             return [undated_review(item, ctx, no_date, "0 / 0", required)]
         return [finding(item, ctx, item.severity, f"{item.title}：空间上没有可计算的条目。", "0 / 0", [], required)]
     share = len(hits) / len(base)

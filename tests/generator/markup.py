@@ -107,7 +107,7 @@ class Markup:
             return f'<a {link} {self.c("thumb")}><img src="{d["thumb"]}" alt="{d["title"]}"></a>'
         badge = d.get("badge")
         if badge == "element":  # a mark of its own inside the link, before or after the title
-            word = self.rng.choice(("置顶", "荐", "NEW", "热门", "精华"))
+            word = self.rng.choice(("置顶", "推荐", "NEW", "热门", "精华"))
             mark = f"<span {self.c('badge')}>{word}</span>"
             inner = f"{mark}{d['title']}" if self.rng.random() < 0.6 else f"{d['title']}{mark}"
             return f"<a {link} {self.c('ttl')}>{inner}</a>"
