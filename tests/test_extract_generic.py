@@ -252,7 +252,9 @@ def test_the_footers_links_are_the_platforms_not_the_teachers() -> None:
         '<a href="https://beian.miit.gov.cn/">闽ICP备12345678号</a></div>',
         '<footer><a href="https://www.vendor-tech.com/">关于我们</a></footer>',
     )
-    for footer in footers:
+    for footer in footers:  # nor are they the records of a listing with nothing in it
+        empty = f'<html><body><div class="m"><h2>教学资源</h2><p>暂无内容</p></div>{footer}</body></html>'
+        assert find_records(parse_html(empty), BASE) == [], footer
         for html in (
             f"<html><body>{article}{footer}</body></html>",
             f"<html><body><div>{article}{footer}</div></body></html>",

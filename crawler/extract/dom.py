@@ -16,7 +16,7 @@ __all__ = [
     "clean_text",
     "host_of",
     "in_chrome",
-    "in_floating",
+    "in_platform_part",
     "parse_html",
     "registrable_domain",
 ]
@@ -54,6 +54,7 @@ def parse_html(html: str) -> BeautifulSoup:
     for tag in dropped:
         tag.extract()
     _mark_layers(soup, pinned)
+    _mark_footers(soup)
     return soup
 
 
@@ -123,6 +124,60 @@ def _mark_layers(soup: BeautifulSoup, pinned: list[Tag]) -> None:
             tag[_LAYER_MARK] = ""
 
 
+# What a page's footer says: the platform's copyright, its ICP licence, who runs it.
+_FOOTER_WORDS = re.compile(r"©|版权所有|copyright|ICP\s*备|技术支持|主办单位|承办单位|运营单位", re.IGNORECASE)
+_FOOTER_MAX = 400  # characters: a footer is a few short lines
+_FOOTER_ATTR = "data-spacebot-footer"  # set by parse_html on the page's footer
+
+
+_NOT_FOOTER = ("h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "table", "img", "video", "iframe")
+_AFTER_FOOTER = 200  # characters of text a footer may still have after it (a floating layer)
+
+
+def _mark_footers(soup: BeautifulSoup) -> None:
+    """Mark the page's footer: a <footer>, and around each footer line at the end of the
+    page the largest block of a few such lines (never one that holds a heading, a list or
+    a longer text)."""
+    lengths: dict[int, int] = {}
+
+    def length(tag: Tag) -> int:  # each element's text measured once
+        if id(tag) not in lengths:
+            lengths[id(tag)] = len(clean_text(tag))
+        return lengths[id(tag)]
+
+    def line(tag: Tag) -> bool:  # a line a footer may hold: naming the platform, or short (客服电话 …)
+        if _FOOTER_WORDS.search(clean_text(tag)):
+            return True
+        return length(tag) <= 60 and tag.name not in _NOT_FOOTER and tag.find(_NOT_FOOTER) is None
+
+    def at_end(tag: Tag) -> bool:  # little text after it, up to the end of the page
+        after = 0
+        node: Tag | None = tag
+        while node is not None and node.name not in ("body", "html", "[document]"):
+            for sibling in node.next_siblings:
+                after += length(sibling) if isinstance(sibling, Tag) else len(str(sibling).strip())
+                if after > _AFTER_FOOTER:
+                    return False
+            node = node.parent
+        return True
+
+    found: set[int] = set()
+    for piece in soup.find_all(string=_FOOTER_WORDS):
+        block = piece.parent
+        if not isinstance(block, Tag) or block.name in ("body", "html", "[document]"):
+            continue
+        if id(block) in found or any(id(parent) in found for parent in block.parents):
+            continue
+        while (parent := block.parent) is not None and parent.name not in ("body", "html", "[document]"):
+            others = [child for child in parent.find_all(True, recursive=False) if child is not block]
+            if length(parent) > _FOOTER_MAX or not all(line(child) for child in others):
+                break
+            block = parent
+        if length(block) <= _FOOTER_MAX and block.find(_NOT_FOOTER[:6]) is None and at_end(block):
+            block[_FOOTER_ATTR] = ""
+            found.add(id(block))
+
+
 def clean_text(node: Tag | str | None) -> str:
     if node is None:
         return ""
@@ -158,7 +213,7 @@ def _is_floating(tag: Tag) -> bool:
 
 
 def _is_chrome(tag: Tag) -> bool:
-    if tag.name in ("nav", "footer") or _is_floating(tag):
+    if tag.name in ("nav", "footer") or _is_floating(tag) or tag.get(_FOOTER_ATTR) is not None:
         return True
     for token in attr_tokens(tag):
         if token in CHROME_TOKENS or token.endswith(("nav", "menu", "footer", "pager", "pagination")):
@@ -176,11 +231,12 @@ def in_chrome(tag: Tag) -> bool:
     return False
 
 
-def in_floating(tag: Tag) -> bool:
-    """True when the tag sits in a layer floating over the page (see ``OVERLAY_CLASSES``)."""
+def in_platform_part(tag: Tag) -> bool:
+    """True when the tag sits in a layer floating over the page or in the page's footer:
+    the platform's, whatever its links or words."""
     node: Tag | None = tag
     while node is not None and node.name not in ("body", "[document]"):
-        if _is_floating(node):
+        if node.name == "footer" or _is_floating(node) or node.get(_FOOTER_ATTR) is not None:
             return True
         node = node.parent
     return False
