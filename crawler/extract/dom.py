@@ -128,8 +128,6 @@ def _mark_layers(soup: BeautifulSoup, pinned: list[Tag]) -> None:
 _FOOTER_WORDS = re.compile(r"©|版权所有|copyright|ICP\s*备|技术支持|主办单位|承办单位|运营单位", re.IGNORECASE)
 _FOOTER_MAX = 400  # characters: a footer is a few short lines
 _FOOTER_ATTR = "data-spacebot-footer"  # set by parse_html on the page's footer
-
-
 _NOT_FOOTER = ("h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "table", "img", "video", "iframe")
 _AFTER_FOOTER = 200  # characters of text a footer may still have after it (a floating layer)
 
